@@ -1,0 +1,84 @@
+package org.deqsweep.core;
+
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * Parameters of the general DEQ z* = act(A z* + W x + b), f(x) = v . z* (DESIGN 2.1). Mutable: the
+ * trainers update them in place. Shapes: A m x m, W m x d, b m x 1, v m x 1.
+ */
+public final class Params {
+    public final DMatrixRMaj A;
+    public final DMatrixRMaj W;
+    public final DMatrixRMaj b;
+    public final DMatrixRMaj v;
+
+    public Params(int m, int d) {
+        this(new DMatrixRMaj(m, m), new DMatrixRMaj(m, d), new DMatrixRMaj(m, 1), new DMatrixRMaj(m, 1));
+    }
+
+    /** Wraps the given matrices (not copied); checks their shapes. */
+    public Params(DMatrixRMaj A, DMatrixRMaj W, DMatrixRMaj b, DMatrixRMaj v) {
+        int m = W.numRows;
+        if (A.numRows != m || A.numCols != m || b.numRows != m || b.numCols != 1 || v.numRows != m || v.numCols != 1) {
+            throw new IllegalArgumentException("parameter shapes disagree: A " + A.numRows + "x" + A.numCols + ", W "
+                    + W.numRows + "x" + W.numCols + ", b " + b.numRows + "x" + b.numCols + ", v " + v.numRows + "x"
+                    + v.numCols + "; expected A m x m, W m x d, b m x 1, v m x 1");
+        }
+        this.A = A;
+        this.W = W;
+        this.b = b;
+        this.v = v;
+    }
+
+    public int width() {
+        return W.numRows;
+    }
+
+    public int dim() {
+        return W.numCols;
+    }
+
+    public Params copy() {
+        return new Params(A.copy(), W.copy(), b.copy(), v.copy());
+    }
+
+    /** Number of scalars in A, W, b, v together (the layout of {@link #toVector}). */
+    public int size() {
+        int m = width();
+        return m * m + m * dim() + 2 * m;
+    }
+
+    /** Writes A, W, b, v (row-major, in that order) into {@code out}, which must hold {@link #size()} values. */
+    public double[] toVector(double[] out) {
+        if (out == null) {
+            out = new double[size()];
+        }
+        int k = 0;
+        for (DMatrixRMaj M : new DMatrixRMaj[] {A, W, b, v}) {
+            System.arraycopy(M.data, 0, out, k, M.getNumElements());
+            k += M.getNumElements();
+        }
+        return out;
+    }
+
+    /** Reads A, W, b, v from the layout of {@link #toVector}. */
+    public void fromVectorInPlace(double[] in) {
+        int k = 0;
+        for (DMatrixRMaj M : new DMatrixRMaj[] {A, W, b, v}) {
+            System.arraycopy(in, k, M.data, 0, M.getNumElements());
+            k += M.getNumElements();
+        }
+    }
+
+    /** True when every entry is finite. */
+    public boolean isFinite() {
+        for (DMatrixRMaj M : new DMatrixRMaj[] {A, W, b, v}) {
+            for (int i = 0; i < M.getNumElements(); i++) {
+                if (!Double.isFinite(M.data[i])) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}

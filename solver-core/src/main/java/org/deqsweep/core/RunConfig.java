@@ -1,0 +1,286 @@
+package org.deqsweep.core;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One run's configuration, fully resolved: every key of {@link ConfigSchema} present, family defaults
+ * applied, types checked. Immutable; the canonical form (sorted keys, typed values) defines the
+ * run_id and the run's seed, so the same config gives the same bits wherever it runs.
+ *
+ * @param values key to Integer, Long, Double, String or Boolean, in schema order
+ */
+public record RunConfig(Map<String, Object> values) {
+
+    public RunConfig {
+        values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    }
+
+    /**
+     * Parses a config map (flat keys, or the groups forward/backward/anderson/flow nested as maps),
+     * fills defaults and checks every value and every combination.
+     *
+     * @throws ConfigException naming the key, what was found and what is allowed
+     */
+    public static RunConfig fromMap(Map<String, ?> raw) {
+        Map<String, Object> given = flatten(raw);
+        Map<String, Object> v = new LinkedHashMap<>();
+        for (ConfigSchema.Field f : ConfigSchema.fields()) {
+            Object x = given.get(f.key());
+            v.put(f.key(), x == null ? null : ConfigSchema.coerce(pathOf(f.key()), f, x));
+        }
+        String family = (String) orDefault(v, "family");
+        v.put("family", family);
+        boolean scalarFamily = !family.equals("general_deq");
+        putIfNull(v, "width", scalarFamily ? 1 : 16);
+        putIfNull(v, "activation", family.equals("linear_deq") ? "identity" : "tanh");
+        putIfNull(v, "teacher", family.equals("single_index_deq") || family.equals("explicit") ? "single_index" : "linear");
+        putIfNull(v, "train_v", !scalarFamily);
+        putIfNull(v, "train_a", !family.equals("explicit"));
+        putIfNull(v, "init", family.equals("explicit") ? "zero" : "gaussian");
+        putIfNull(v, "init_scale", scalarFamily ? 0.1 : 1.0);
+        putIfNull(v, "a_scale", scalarFamily ? (Double) v.get("init_scale") : 0.25);
+        for (ConfigSchema.Field f : ConfigSchema.fields()) {
+            putIfNull(v, f.key(), f.defaultValue());
+        }
+        checkCombinations(v);
+        return new RunConfig(v);
+    }
+
+    private static void checkCombinations(Map<String, Object> v) {
+        String family = (String) v.get("family");
+        int width = (Integer) v.get("width");
+        switch (family) {
+            case "linear_deq":
+                if (!v.get("activation").equals("identity")) {
+                    throw new ConfigException("activation", ConfigSchema.describe(v.get("activation")) + " with family linear_deq",
+                            "identity (the linear DEQ has no nonlinearity; use general_deq for others)");
+                }
+                break;
+            case "single_index_deq":
+            case "explicit":
+                if (width != 1) {
+                    throw new ConfigException("width", width + " with family " + family,
+                            "1 (the " + family + " model has a scalar state; use general_deq for width > 1)");
+                }
+                if (Boolean.TRUE.equals(v.get("train_v"))) {
+                    throw new ConfigException("train_v", "true with family " + family, "false (v = 1 is frozen in this family)");
+                }
+                break;
+            default:
+                break;
+        }
+        if (family.equals("explicit")) {
+            if (Boolean.TRUE.equals(v.get("train_a"))) {
+                throw new ConfigException("train_a", "true with family explicit", "false (the explicit baseline has A = 0)");
+            }
+            if (!v.get("init").equals("zero")) {
+                throw new ConfigException("init", ConfigSchema.describe(v.get("init")) + " with family explicit",
+                        "zero (the explicit baseline has A = 0)");
+            }
+            if (((Double) v.get("a_center")) != 0.0) {
+                throw new ConfigException("a_center", v.get("a_center") + " with family explicit", "0 (the explicit baseline has A = 0)");
+            }
+        }
+        if (v.get("teacher").equals("deq") && v.get("family").equals("linear_deq") && !v.get("link").equals("same")
+                && !v.get("link").equals("identity")) {
+            throw new ConfigException("link", ConfigSchema.describe(v.get("link")) + " with family linear_deq", "same or identity");
+        }
+        if (v.get("trainer").equals("flow") && !v.get("grad_mode").equals("exact")) {
+            throw new ConfigException("grad_mode", ConfigSchema.describe(v.get("grad_mode")) + " with trainer flow",
+                    "exact (gradient flow follows the true gradient)");
+        }
+        if (v.get("forward_solver").equals("direct") && !v.get("activation").equals("identity")) {
+            throw new ConfigException("forward.solver", "\"direct\" with activation " + v.get("activation"),
+                    "auto, picard, anderson or newton (direct solves only the linear fixed point)");
+        }
+    }
+
+    private static Object orDefault(Map<String, Object> v, String key) {
+        Object x = v.get(key);
+        return x != null ? x : ConfigSchema.field(key).defaultValue();
+    }
+
+    private static void putIfNull(Map<String, Object> v, String key, Object value) {
+        if (v.get(key) == null) {
+            v.put(key, value);
+        }
+    }
+
+    /** Flattens the nested groups and refuses unknown keys, with their path. */
+    public static Map<String, Object> flatten(Map<String, ?> raw) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, ?> e : raw.entrySet()) {
+            String key = e.getKey();
+            Object value = e.getValue();
+            if (ConfigSchema.GROUPS.contains(key) && value instanceof Map<?, ?> group) {
+                for (Map.Entry<?, ?> g : group.entrySet()) {
+                    String flat = key + "_" + g.getKey();
+                    if (!ConfigSchema.isKey(flat)) {
+                        throw new ConfigException(key + "." + g.getKey(), "an unknown key", "keys of " + key + ": " + groupKeys(key));
+                    }
+                    putOnce(out, flat, g.getValue());
+                }
+            } else if (ConfigSchema.isKey(key)) {
+                putOnce(out, key, value);
+            } else {
+                throw new ConfigException(key, "an unknown key", "the run keys " + keyList());
+            }
+        }
+        return out;
+    }
+
+    private static void putOnce(Map<String, Object> out, String flat, Object value) {
+        if (out.containsKey(flat)) {
+            throw new ConfigException(pathOf(flat), "the key given twice (flat and nested)", "one of the two forms");
+        }
+        out.put(flat, value);
+    }
+
+    /** All flat keys, comma separated (for messages). */
+    public static String keyList() {
+        return String.join(", ", ConfigSchema.fields().stream().map(ConfigSchema.Field::key).toList());
+    }
+
+    private static String groupKeys(String group) {
+        return String.join(", ", ConfigSchema.fields().stream().map(ConfigSchema.Field::key)
+                .filter(k -> k.startsWith(group + "_")).map(k -> k.substring(group.length() + 1)).toList());
+    }
+
+    /** The spec path of a flat key: {@code forward_tol} is written {@code forward.tol} in a nested spec. */
+    public static String pathOf(String flatKey) {
+        for (String g : ConfigSchema.GROUPS) {
+            if (flatKey.startsWith(g + "_")) {
+                return g + "." + flatKey.substring(g.length() + 1);
+            }
+        }
+        return flatKey;
+    }
+
+    /** The canonical JSON of this config: keys sorted, numbers in Java's shortest round-trip form. */
+    public String canonicalJson() {
+        StringBuilder b = new StringBuilder("{");
+        boolean first = true;
+        for (Map.Entry<String, Object> e : new TreeMap<>(values).entrySet()) {
+            if (!first) {
+                b.append(',');
+            }
+            first = false;
+            b.append('"').append(e.getKey()).append("\":");
+            Object x = e.getValue();
+            if (x instanceof String s) {
+                b.append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            } else {
+                b.append(x);
+            }
+        }
+        return b.append('}').toString();
+    }
+
+    /** Content hash of the canonical config: 16 hex digits of SHA-256, stable across sweeps and restarts. */
+    public String runId() {
+        byte[] h = sha256(canonicalJson());
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            b.append(String.format("%02x", h[i]));
+        }
+        return b.toString();
+    }
+
+    /** The run's root seed: the {@code seed} key mixed with the hash of every other key, so two configs differing anywhere get independent streams. */
+    public long rootSeed() {
+        Map<String, Object> rest = new TreeMap<>(values);
+        rest.remove("seed");
+        byte[] h = sha256(rest.toString());
+        long mix = 0;
+        for (int i = 0; i < 8; i++) {
+            mix = (mix << 8) | (h[i] & 0xff);
+        }
+        return mix ^ (seed() * 0x9E3779B97F4A7C15L);
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by the Java platform", e);
+        }
+    }
+
+    /** A copy with some keys replaced (re-validated). */
+    public RunConfig with(Map<String, ?> changes) {
+        Map<String, Object> m = new LinkedHashMap<>(values);
+        m.putAll(changes);
+        return fromMap(m);
+    }
+
+    public Object get(String key) {
+        return values.get(key);
+    }
+
+    public String str(String key) {
+        return (String) values.get(key);
+    }
+
+    public int integer(String key) {
+        return (Integer) values.get(key);
+    }
+
+    public long longValue(String key) {
+        return (Long) values.get(key);
+    }
+
+    public double real(String key) {
+        return (Double) values.get(key);
+    }
+
+    public boolean flag(String key) {
+        return (Boolean) values.get(key);
+    }
+
+    public String family() {
+        return str("family");
+    }
+
+    public int d() {
+        return integer("d");
+    }
+
+    public int width() {
+        return integer("width");
+    }
+
+    public int n() {
+        return integer("n");
+    }
+
+    public Activation activation() {
+        return Activation.of(str("activation"));
+    }
+
+    public double activationEps() {
+        return real("activation_eps");
+    }
+
+    public double stepSize() {
+        return real("step_size");
+    }
+
+    public int maxSteps() {
+        return integer("max_steps");
+    }
+
+    public long seed() {
+        return longValue("seed");
+    }
+
+    /** mse (1/n) or half_mse (1/(2n)): the factor c in L = c sum r_i^2. */
+    public double lossFactor() {
+        return str("loss").equals("mse") ? 1.0 / n() : 0.5 / n();
+    }
+}

@@ -1,0 +1,42 @@
+package org.deqsweep.core;
+
+import java.util.List;
+
+/**
+ * Outcome of one training run (DESIGN 3): a value, whatever happened numerically. NaN marks a quantity
+ * that does not apply or could not be computed.
+ *
+ * @param runId content hash of the config ({@link RunConfig#runId()})
+ * @param status how the run ended
+ * @param steps GD steps taken (flow: time reached / step_size)
+ * @param lossInitial loss at the initial parameters
+ * @param lossFinal loss at the last finite step
+ * @param rate fitted linear rate rho, loss_{k+1} ~ rho loss_k, on the log-loss tail
+ * @param rateFitR2 R^2 of that fit
+ * @param kappa -log(rho) / step_size: rate per unit of flow time
+ * @param rateTheory the rate the local spectrum predicts at the final parameters (linear_deq; else NaN)
+ * @param conservationDrift |Q_T - Q_0|_F / |Q_0|_F at the end (linear_deq)
+ * @param distanceGrowthMin min over recorded steps of the change of |(W, I - A)|^2 (linear_deq, m = 1: never negative under GD)
+ * @param sigmaMinMin smallest sigma_min(I - D A) seen
+ * @param sigmaMinMax largest sigma_min(I - D A) seen
+ * @param contractionMax largest contraction factor Lip(act) |A|_2 seen
+ * @param lambdaMinCov lambda_min of the empirical input covariance X^T X / n
+ * @param gradNormFinal gradient norm at the last step
+ * @param forwardIters total forward iterations
+ * @param backwardIters total adjoint iterations
+ * @param wallMs wall time of the run
+ * @param failureReason diagnostic message for failures, else empty
+ * @param stepAtFailure step at which the run failed, -1 if it did not
+ * @param lastFiniteLoss last finite loss seen
+ * @param curve recorded steps (log-spaced plus the last)
+ */
+public record RunResult(String runId, Status status, long steps, double lossInitial, double lossFinal, double rate,
+                        double rateFitR2, double kappa, double rateTheory, double conservationDrift,
+                        double distanceGrowthMin, double sigmaMinMin, double sigmaMinMax, double contractionMax,
+                        double lambdaMinCov, double gradNormFinal, long forwardIters, long backwardIters, long wallMs,
+                        String failureReason, long stepAtFailure, double lastFiniteLoss, List<CurvePoint> curve) {
+    public RunResult {
+        curve = List.copyOf(curve);
+        failureReason = failureReason == null ? "" : failureReason;
+    }
+}
