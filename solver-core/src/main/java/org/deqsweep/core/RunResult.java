@@ -21,6 +21,9 @@ import java.util.List;
  * @param sigmaMinMax largest sigma_min(I - D A) seen
  * @param contractionMax largest contraction factor Lip(act) |A|_2 seen
  * @param lambdaMinCov lambda_min of the empirical input covariance X^T X / n
+ * @param lambdaMinGramInit lambda_min of the Gram matrix H_ij = &lt;grad f(x_i), grad f(x_j)&gt; at initialisation
+ *     (0 when n exceeds the number of trainable parameters; NaN above the size limit)
+ * @param lambdaMinGramFinal the same at the final parameters
  * @param gradNormFinal gradient norm at the last step
  * @param forwardIters total forward iterations
  * @param backwardIters total adjoint iterations
@@ -33,7 +36,8 @@ import java.util.List;
 public record RunResult(String runId, Status status, long steps, double lossInitial, double lossFinal, double rate,
                         double rateFitR2, double kappa, double rateTheory, double conservationDrift,
                         double distanceGrowthMin, double sigmaMinMin, double sigmaMinMax, double contractionMax,
-                        double lambdaMinCov, double gradNormFinal, long forwardIters, long backwardIters, long wallMs,
+                        double lambdaMinCov, double lambdaMinGramInit, double lambdaMinGramFinal,
+                        double gradNormFinal, long forwardIters, long backwardIters, long wallMs,
                         String failureReason, long stepAtFailure, double lastFiniteLoss, List<CurvePoint> curve) {
     public RunResult {
         curve = List.copyOf(curve);

@@ -1,0 +1,234 @@
+package org.deqsweep.core;
+
+import java.util.SplittableRandom;
+import org.deqsweep.core.solve.ForwardSolver;
+import org.deqsweep.core.solve.ForwardSolvers;
+import org.deqsweep.core.solve.SolveStats;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.NormOps_DDRM;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.QRDecomposition;
+
+/**
+ * Data, teachers and initial parameters of one run (DESIGN 2.5). All randomness flows from
+ * {@link RunConfig#rootSeed()} through one SplittableRandom, split once per consumer in a fixed order
+ * (data, teacher, init, noise), so the same config gives the same bits wherever it runs.
+ */
+public final class DataFactory {
+    private final RunConfig cfg;
+    private final SplittableRandom dataRng;
+    private final SplittableRandom teacherRng;
+    private final SplittableRandom initRng;
+    private final SplittableRandom noiseRng;
+
+    public DataFactory(RunConfig cfg) {
+        this.cfg = cfg;
+        SplittableRandom root = new SplittableRandom(cfg.rootSeed());
+        this.dataRng = root.split();
+        this.teacherRng = root.split();
+        this.initRng = root.split();
+        this.noiseRng = root.split();
+    }
+
+    /** A standard normal draw (Box-Muller, one value per call; deterministic given the generator). */
+    public static double normal(SplittableRandom r) {
+        double u1 = r.nextDouble();
+        double u2 = r.nextDouble();
+        return Math.sqrt(-2.0 * Math.log1p(-u1)) * Math.cos(2.0 * Math.PI * u2);
+    }
+
+    /** Inputs x ~ N(0, I_d) or U[0,1]^d, then targets from the teacher plus label noise. */
+    public Dataset dataset() {
+        int n = cfg.n();
+        int d = cfg.d();
+        DMatrixRMaj x = new DMatrixRMaj(n, d);
+        boolean uniform = cfg.str("data").equals("uniform");
+        for (int i = 0; i < x.data.length; i++) {
+            x.data[i] = uniform ? dataRng.nextDouble() : normal(dataRng);
+        }
+        DMatrixRMaj y = teacher(x);
+        double noise = cfg.real("noise");
+        if (noise > 0) {
+            for (int i = 0; i < n; i++) {
+                y.data[i] += noise * normal(noiseRng);
+            }
+        }
+        return new Dataset(x, y);
+    }
+
+    private DMatrixRMaj teacher(DMatrixRMaj x) {
+        int n = x.numRows;
+        int d = x.numCols;
+        DMatrixRMaj y = new DMatrixRMaj(n, 1);
+        String kind = cfg.str("teacher");
+        if (kind.equals("deq")) {
+            return deqTeacher(x);
+        }
+        double[] theta = new double[d];
+        if (d == 1) {
+            theta[0] = cfg.real("teacher_norm");
+        } else {
+            double norm = 0;
+            for (int j = 0; j < d; j++) {
+                theta[j] = normal(teacherRng);
+                norm += theta[j] * theta[j];
+            }
+            double s = cfg.real("teacher_norm") / Math.sqrt(norm);
+            for (int j = 0; j < d; j++) {
+                theta[j] *= s;
+            }
+        }
+        String link = kind.equals("linear") ? "identity" : cfg.str("link");
+        if (link.equals("same")) {
+            link = cfg.str("activation");
+        }
+        for (int i = 0; i < n; i++) {
+            double t = 0;
+            for (int j = 0; j < d; j++) {
+                t += x.data[i * d + j] * theta[j];
+            }
+            y.data[i] = link(link, t);
+        }
+        return y;
+    }
+
+    private double link(String link, double t) {
+        switch (link) {
+            case "identity": return t;
+            case "cubic": return t * t * t;
+            case "hermite2": return (t * t - 1.0) / Math.sqrt(2.0);
+            case "hermite3": return (t * t * t - 3.0 * t) / Math.sqrt(6.0);
+            default: return Activation.of(link).apply(t, cfg.activationEps());
+        }
+    }
+
+    /** A random DEQ of the run's family and width, contractive (Lip(act) |A|_2 = 0.5), so the problem is realisable. */
+    private DMatrixRMaj deqTeacher(DMatrixRMaj x) {
+        int m = cfg.width();
+        int d = cfg.d();
+        Activation act = cfg.activation();
+        double eps = cfg.activationEps();
+        Params t = new Params(m, d);
+        if (!cfg.family().equals("explicit")) {
+            fillGaussian(t.A, 1.0, teacherRng);
+            scaleToSpectralNorm(t.A, 0.5 / act.lipschitz(eps));
+        }
+        fillGaussian(t.W, cfg.real("teacher_norm") / Math.sqrt(d), teacherRng);
+        if (cfg.flag("bias")) {
+            fillGaussian(t.b, 0.1, teacherRng);
+        }
+        if (cfg.flag("train_v")) {
+            fillGaussian(t.v, 1.0 / Math.sqrt(m), teacherRng);
+        } else {
+            CommonOps_DDRM.fill(t.v, 1.0 / Math.sqrt(m));
+        }
+        DMatrixRMaj u = injection(t, x, null);
+        DMatrixRMaj z = new DMatrixRMaj(x.numRows, m);
+        RunConfig tight = cfg.with(java.util.Map.of("forward_tol", 1e-13, "forward_max_iter", 5000,
+                "forward_solver", act == Activation.IDENTITY ? "direct" : "picard", "forward_damping", 1.0));
+        ForwardSolver solver = ForwardSolvers.fromConfig(tight);
+        SolveStats st = solver.solve(t.A, act, eps, u, z);
+        if (!st.converged()) {
+            throw new IllegalStateException("the deq teacher's fixed point did not converge (residual " + st.residual() + ")");
+        }
+        DMatrixRMaj y = new DMatrixRMaj(x.numRows, 1);
+        CommonOps_DDRM.mult(z, t.v, y);
+        return y;
+    }
+
+    /** U = X W^T + 1 b^T (n x m). Output last, null creates it (EJML convention). */
+    public static DMatrixRMaj injection(Params p, DMatrixRMaj x, DMatrixRMaj u) {
+        if (u == null) {
+            u = new DMatrixRMaj(x.numRows, p.width());
+        } else {
+            u.reshape(x.numRows, p.width());
+        }
+        CommonOps_DDRM.multTransB(x, p.W, u);
+        int m = p.width();
+        for (int i = 0; i < x.numRows; i++) {
+            for (int j = 0; j < m; j++) {
+                u.data[i * m + j] += p.b.data[j];
+            }
+        }
+        return u;
+    }
+
+    /**
+     * Initial parameters (DESIGN 2.5): W_ij ~ w_center + init_scale N(0, 1) / sqrt(d); A by the init
+     * scheme (gaussian entries a_scale N(0, 1) / sqrt(m); orthogonal a_norm Q; zero; spectral: gaussian
+     * scaled to |A|_2 = a_norm) plus a_center I; b = 0; v ~ init_scale N(0, 1) / sqrt(m) when trained,
+     * else 1 / sqrt(m) (v = 1 for the scalar families).
+     */
+    public Params initialParams() {
+        int m = cfg.width();
+        int d = cfg.d();
+        Params p = new Params(m, d);
+        double initScale = cfg.real("init_scale");
+        fillGaussian(p.W, initScale / Math.sqrt(d), initRng);
+        double wc = cfg.real("w_center");
+        for (int i = 0; i < p.W.data.length; i++) {
+            p.W.data[i] += wc;
+        }
+        switch (cfg.str("init")) {
+            case "gaussian":
+                fillGaussian(p.A, cfg.real("a_scale") / Math.sqrt(m), initRng);
+                break;
+            case "orthogonal":
+                orthogonal(p.A, initRng);
+                CommonOps_DDRM.scale(cfg.real("a_norm"), p.A);
+                break;
+            case "spectral":
+                fillGaussian(p.A, 1.0, initRng);
+                scaleToSpectralNorm(p.A, cfg.real("a_norm"));
+                break;
+            case "zero":
+                break;
+            default:
+                throw new AssertionError(cfg.str("init"));
+        }
+        double ac = cfg.real("a_center");
+        for (int i = 0; i < m; i++) {
+            p.A.data[i * m + i] += ac;
+        }
+        if (cfg.flag("train_v")) {
+            fillGaussian(p.v, initScale / Math.sqrt(m), initRng);
+        } else {
+            CommonOps_DDRM.fill(p.v, 1.0 / Math.sqrt(m));
+        }
+        return p;
+    }
+
+    static void fillGaussian(DMatrixRMaj a, double std, SplittableRandom r) {
+        for (int i = 0; i < a.data.length; i++) {
+            a.data[i] = std * normal(r);
+        }
+    }
+
+    /** A Haar-ish random orthogonal matrix: Q of the QR of a Gaussian matrix, columns sign-fixed by diag(R). */
+    static void orthogonal(DMatrixRMaj out, SplittableRandom r) {
+        int m = out.numRows;
+        DMatrixRMaj g = new DMatrixRMaj(m, m);
+        fillGaussian(g, 1.0, r);
+        QRDecomposition<DMatrixRMaj> qr = DecompositionFactory_DDRM.qr(m, m);
+        qr.decompose(g);
+        DMatrixRMaj q = qr.getQ(null, false);
+        DMatrixRMaj rr = qr.getR(null, false);
+        for (int j = 0; j < m; j++) {
+            double s = Math.signum(rr.get(j, j));
+            if (s == 0) {
+                s = 1;
+            }
+            for (int i = 0; i < m; i++) {
+                out.set(i, j, q.get(i, j) * s);
+            }
+        }
+    }
+
+    static void scaleToSpectralNorm(DMatrixRMaj a, double target) {
+        double norm = NormOps_DDRM.normP2(a);
+        if (norm > 0) {
+            CommonOps_DDRM.scale(target / norm, a);
+        }
+    }
+}

@@ -1,0 +1,394 @@
+package org.deqsweep.core.train;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.deqsweep.core.Activation;
+import org.deqsweep.core.CurvePoint;
+import org.deqsweep.core.Params;
+import org.deqsweep.core.RunConfig;
+import org.deqsweep.core.Status;
+import org.deqsweep.core.grad.DeqObjective;
+import org.deqsweep.core.solve.SolveStats;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.NormOps_DDRM;
+
+/**
+ * Full-batch gradient descent, theta_{k+1} = theta_k - eta grad L(theta_k), and gradient flow
+ * theta' = -grad L(theta) integrated by Dormand-Prince 5(4) with adaptive steps (DESIGN 3). Stops at
+ * loss &lt;= tol (or rel_tol times the initial loss), on failure, at max_steps (flow: at the horizon
+ * eta * max_steps), or when the wall-clock budget runs out. Numerical trouble ends the run with a
+ * status; nothing here throws for it.
+ */
+public final class Trainer {
+
+    /**
+     * What a training produced; the caller adds the data-dependent quantities to make a RunResult.
+     */
+    public record Outcome(Status status, long steps, double lossInitial, double lossFinal, RateFit rate,
+                          double conservationDrift, double distanceGrowthMin, double sigmaMinMin, double sigmaMinMax,
+                          double contractionMax, double gradNormFinal, long forwardIters, long backwardIters,
+                          String failureReason, long stepAtFailure, double lastFiniteLoss, List<CurvePoint> curve) {
+    }
+
+    private final RunConfig cfg;
+    private final DeqObjective obj;
+    private final Params p;
+    private final RunTrace trace;
+    private final Diagnostics diag;
+    private final boolean identity;
+    private final boolean linearFamily;
+    private final double lip;
+    private final long[] schedule;
+    private final List<CurvePoint> curve = new ArrayList<>();
+    private final DMatrixRMaj q0;
+    private final DMatrixRMaj q;
+    private final long deadline;
+
+    private double[] lossSteps = new double[256];
+    private double[] lossValues = new double[256];
+    private int lossCount;
+    private int nextRecord;
+    private double sigmaMinMin = Double.NaN;
+    private double sigmaMinMax = Double.NaN;
+    private double contractionMax = Double.NaN;
+    private double lastFinite = Double.NaN;
+    private long forwardIters;
+    private long backwardIters;
+
+    /**
+     * @param p Input/Output: initial parameters on entry, final parameters on exit
+     * @param trace Output: full per-step loss trace, or null
+     */
+    public Trainer(RunConfig cfg, DeqObjective obj, Params p, RunTrace trace) {
+        this.cfg = cfg;
+        this.obj = obj;
+        this.p = p;
+        this.trace = trace;
+        this.diag = new Diagnostics(p.width());
+        Activation act = cfg.activation();
+        this.identity = act == Activation.IDENTITY;
+        this.linearFamily = cfg.family().equals("linear_deq");
+        this.lip = act.lipschitz(cfg.activationEps());
+        this.schedule = recordSchedule(cfg.maxSteps(), cfg.integer("record_points"));
+        this.q0 = linearFamily ? Diagnostics.conservationQ(p, null) : null;
+        this.q = linearFamily ? new DMatrixRMaj(p.width(), p.width()) : null;
+        this.deadline = System.nanoTime() + cfg.longValue("time_budget_ms") * 1_000_000L;
+    }
+
+    /** 0, then about {@code points - 1} log-spaced steps up to maxSteps (distinct, increasing, maxSteps included). */
+    public static long[] recordSchedule(long maxSteps, int points) {
+        long[] s = new long[points + 2];
+        int k = 0;
+        s[k++] = 0;
+        double logMax = Math.log(Math.max(1, maxSteps));
+        for (int i = 1; i < points; i++) {
+            long v = Math.round(Math.exp(logMax * i / (points - 1)));
+            v = Math.max(v, s[k - 1] + 1);
+            if (v > maxSteps) {
+                break;
+            }
+            s[k++] = v;
+        }
+        if (s[k - 1] != maxSteps) {
+            s[k++] = maxSteps;
+        }
+        return Arrays.copyOf(s, k);
+    }
+
+    /** Runs the configured trainer. */
+    public Outcome train() {
+        return cfg.str("trainer").equals("flow") ? flow() : gradientDescent();
+    }
+
+    private Outcome gradientDescent() {
+        double eta = cfg.stepSize();
+        long maxSteps = cfg.maxSteps();
+        DeqObjective.Evaluation ev = obj.evaluate(p, true);
+        count(ev);
+        double l0 = ev.loss();
+        double distMin = Double.POSITIVE_INFINITY;
+        long k = 0;
+        while (true) {
+            addLoss(k, ev.loss());
+            if (trace != null) {
+                trace.add(k, k * eta, ev.loss());
+            }
+            String[] why = new String[1];
+            Status st = check(ev, l0, k, maxSteps, why);
+            if (st != null || isScheduled(k)) {
+                record(k, k * eta, ev);
+            }
+            if (st != null) {
+                return outcome(st, k, l0, ev, distMin, why[0]);
+            }
+            double before = linearFamily ? Diagnostics.traceQ(p) : 0;
+            stepInPlace(eta);
+            if (linearFamily) {
+                distMin = Math.min(distMin, Diagnostics.traceQ(p) - before);
+            }
+            k++;
+            ev = obj.evaluate(p, true);
+            count(ev);
+        }
+    }
+
+    /** theta <- theta - eta grad (the gradient of frozen parameters is zero). */
+    private void stepInPlace(double eta) {
+        CommonOps_DDRM.addEquals(p.A, -eta, obj.grad.A);
+        CommonOps_DDRM.addEquals(p.W, -eta, obj.grad.W);
+        CommonOps_DDRM.addEquals(p.b, -eta, obj.grad.b);
+        CommonOps_DDRM.addEquals(p.v, -eta, obj.grad.v);
+    }
+
+    /** The status that ends the run at this point, or null to go on. */
+    private Status check(DeqObjective.Evaluation ev, double l0, long k, long maxSteps, String[] why) {
+        SolveStats fs = ev.forward();
+        double loss = ev.loss();
+        if (fs.singular()) {
+            why[0] = "I - A is numerically singular at step " + k + " (the degenerate fixed point)";
+            return Status.SINGULAR;
+        }
+        if (!Double.isFinite(loss) || !p.isFinite()) {
+            why[0] = "non-finite loss or parameters at step " + k + " (forward residual " + fs.residual() + ")";
+            return Status.NAN;
+        }
+        if (!fs.converged()) {
+            why[0] = "forward solve did not reach forward_tol " + cfg.real("forward_tol") + " in " + fs.iterations()
+                    + " iterations at step " + k + " (residual " + fs.residual() + ")";
+            return Status.FORWARD_FAILED;
+        }
+        double bound = cfg.real("diverge_factor") * Math.max(l0, 1.0);
+        if (loss > bound) {
+            why[0] = "loss " + loss + " above diverge_factor * max(initial loss, 1) = " + bound + " at step " + k;
+            return Status.DIVERGED;
+        }
+        if (loss <= cfg.real("tol") || loss <= cfg.real("rel_tol") * l0) {
+            return Status.CONVERGED;
+        }
+        SolveStats bs = ev.backward();
+        if (bs != null && bs.singular()) {
+            why[0] = "adjoint system I - A^T D numerically singular at step " + k;
+            return Status.SINGULAR;
+        }
+        if (bs != null && !bs.converged()) {
+            why[0] = "adjoint solve did not reach backward_tol at step " + k + " (residual " + bs.residual() + ")";
+            return Status.FORWARD_FAILED;
+        }
+        if (!Double.isFinite(ev.gradNorm())) {
+            why[0] = "non-finite gradient at step " + k;
+            return Status.NAN;
+        }
+        if (k >= maxSteps) {
+            return Status.MAX_STEPS;
+        }
+        if (System.nanoTime() > deadline) {
+            why[0] = "time_budget_ms " + cfg.longValue("time_budget_ms") + " ran out at step " + k;
+            return Status.TIMEOUT;
+        }
+        return null;
+    }
+
+    private boolean isScheduled(long k) {
+        while (nextRecord < schedule.length && schedule[nextRecord] < k) {
+            nextRecord++;
+        }
+        return nextRecord < schedule.length && schedule[nextRecord] == k;
+    }
+
+    private void count(DeqObjective.Evaluation ev) {
+        forwardIters += ev.forward().iterations();
+        if (ev.backward() != null) {
+            backwardIters += ev.backward().iterations();
+        }
+    }
+
+    private void addLoss(double step, double loss) {
+        if (lossCount == lossValues.length) {
+            lossSteps = Arrays.copyOf(lossSteps, lossCount * 2);
+            lossValues = Arrays.copyOf(lossValues, lossCount * 2);
+        }
+        lossSteps[lossCount] = step;
+        lossValues[lossCount] = loss;
+        lossCount++;
+        if (Double.isFinite(loss)) {
+            lastFinite = loss;
+        }
+    }
+
+    private void record(long step, double time, DeqObjective.Evaluation ev) {
+        double sigma = p.isFinite() ? diag.sigmaMin(p.A, obj.derivatives(), identity) : Double.NaN;
+        double contraction = p.isFinite() ? lip * diag.spectralNorm(p.A) : Double.NaN;
+        double drift = Double.NaN;
+        if (linearFamily) {
+            Diagnostics.conservationQ(p, q);
+            CommonOps_DDRM.subtractEquals(q, q0);
+            drift = NormOps_DDRM.normF(q) / NormOps_DDRM.normF(q0);
+        }
+        sigmaMinMin = nanMin(sigmaMinMin, sigma);
+        sigmaMinMax = nanMax(sigmaMinMax, sigma);
+        contractionMax = nanMax(contractionMax, contraction);
+        SolveStats bs = ev.backward();
+        curve.add(new CurvePoint(step, time, ev.loss(), ev.gradNorm(), drift, sigma, contraction,
+                ev.forward().iterations(), ev.forward().residual(), bs == null ? 0 : bs.iterations(),
+                DeqObjective.norm(p)));
+    }
+
+    private Outcome outcome(Status st, long steps, double l0, DeqObjective.Evaluation last, double distMin, String why) {
+        RateFit fit = RateFit.fit(lossSteps, lossValues, lossCount);
+        double drift = linearFamily && !curve.isEmpty() ? curve.get(curve.size() - 1).conservationDrift() : Double.NaN;
+        boolean failed = st.isFailure();
+        return new Outcome(st, steps, l0, Double.isFinite(last.loss()) ? last.loss() : lastFinite, fit, drift,
+                linearFamily && distMin != Double.POSITIVE_INFINITY ? distMin : Double.NaN, sigmaMinMin, sigmaMinMax,
+                contractionMax, last.gradNorm(), forwardIters, backwardIters, failed ? why : "",
+                failed ? steps : -1, lastFinite, curve);
+    }
+
+    // ---------------------------------------------------------------- gradient flow (Dormand-Prince 5(4))
+
+    private static final double[] C = {0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1};
+    private static final double[][] AK = {
+        {},
+        {1.0 / 5},
+        {3.0 / 40, 9.0 / 40},
+        {44.0 / 45, -56.0 / 15, 32.0 / 9},
+        {19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729},
+        {9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656},
+        {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84},
+    };
+    /** 5th-order weights minus 4th-order weights: the embedded error estimate. */
+    private static final double[] E = {71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40};
+
+    private Outcome flow() {
+        double eta = cfg.stepSize();
+        long maxSteps = cfg.maxSteps();
+        double horizon = eta * maxSteps;
+        double rtol = cfg.real("flow_rtol");
+        double atol = cfg.real("flow_atol");
+        int dim = p.size();
+        double[] y = p.toVector(null);
+        double[] yNew = new double[dim];
+        double[] stage = new double[dim];
+        double[][] kk = new double[7][dim];
+        DeqObjective.Evaluation ev = obj.evaluate(p, true);
+        count(ev);
+        negGrad(kk[0]);
+        double l0 = ev.loss();
+        double t = 0;
+        double h = Math.min(eta, horizon);
+        double distMin = Double.POSITIVE_INFINITY;
+        long accepted = 0;
+        while (true) {
+            double kEquiv = t / eta;
+            long stepIndex = Math.round(kEquiv);
+            addLoss(kEquiv, ev.loss());
+            if (trace != null) {
+                trace.add(kEquiv, t, ev.loss());
+            }
+            String[] why = new String[1];
+            boolean atEnd = t >= horizon * (1 - 1e-12);
+            Status st = check(ev, l0, atEnd ? maxSteps : Math.min(stepIndex, maxSteps - 1), maxSteps, why);
+            boolean onRecord = Math.abs(kEquiv - stepIndex) < 1e-9 && isScheduled(stepIndex);
+            if (st != null || onRecord) {
+                record(stepIndex, t, ev);
+            }
+            if (st != null) {
+                return outcome(st, stepIndex, l0, ev, distMin, why[0]);
+            }
+            // next stop: the next scheduled record time or the horizon
+            double tNext = horizon;
+            for (int i = nextRecord; i < schedule.length; i++) {
+                double ts = schedule[i] * eta;
+                if (ts > t * (1 + 1e-12) + 1e-300) {
+                    tNext = ts;
+                    break;
+                }
+            }
+            double before = linearFamily ? Diagnostics.traceQ(p) : 0;
+            while (true) {
+                double hh = Math.min(h, tNext - t);
+                boolean ok = true;
+                for (int s = 1; s < 7 && ok; s++) {
+                    for (int j = 0; j < dim; j++) {
+                        double acc = 0;
+                        for (int r = 0; r < s; r++) {
+                            acc += AK[s][r] * kk[r][j];
+                        }
+                        stage[j] = y[j] + hh * acc;
+                    }
+                    p.fromVectorInPlace(stage);
+                    ev = obj.evaluate(p, true);
+                    count(ev);
+                    ok = Double.isFinite(ev.loss()) && Double.isFinite(ev.gradNorm()) && ev.forward().converged();
+                    if (ok) {
+                        negGrad(kk[s]);
+                    }
+                }
+                double err = Double.POSITIVE_INFINITY;
+                if (ok) {
+                    System.arraycopy(stage, 0, yNew, 0, dim);
+                    double sum = 0;
+                    for (int j = 0; j < dim; j++) {
+                        double e = 0;
+                        for (int s = 0; s < 7; s++) {
+                            e += E[s] * kk[s][j];
+                        }
+                        e *= hh;
+                        double sc = atol + rtol * Math.max(Math.abs(y[j]), Math.abs(yNew[j]));
+                        sum += (e / sc) * (e / sc);
+                    }
+                    err = Math.sqrt(sum / dim);
+                }
+                if (err <= 1.0) {
+                    t = hh == tNext - t ? tNext : t + hh;
+                    System.arraycopy(yNew, 0, y, 0, dim);
+                    System.arraycopy(kk[6], 0, kk[0], 0, dim);
+                    double factor = err == 0 ? 5.0 : Math.min(5.0, Math.max(0.2, 0.9 * Math.pow(err, -0.2)));
+                    if (hh == h || factor < 1) {
+                        h = hh * factor;
+                    }
+                    accepted++;
+                    break;
+                }
+                h = hh * (ok ? Math.max(0.2, 0.9 * Math.pow(err, -0.2)) : 0.25);
+                if (h < 1e-14 * Math.max(1.0, t) || System.nanoTime() > deadline) {
+                    // cannot make progress: restore the last accepted point and let check() classify it
+                    p.fromVectorInPlace(y);
+                    ev = obj.evaluate(p, true);
+                    count(ev);
+                    if (Double.isFinite(ev.loss()) && ev.forward().converged() && System.nanoTime() <= deadline) {
+                        return outcome(Status.NAN, Math.round(t / eta), l0, ev, distMin,
+                                "gradient flow step size underflow at t = " + t);
+                    }
+                    break;
+                }
+            }
+            p.fromVectorInPlace(y);
+            if (linearFamily) {
+                distMin = Math.min(distMin, Diagnostics.traceQ(p) - before);
+            }
+            if (ev.forward().converged() && Double.isFinite(ev.loss())) {
+                // ev is the evaluation at the accepted point (the FSAL stage)
+                continue;
+            }
+            ev = obj.evaluate(p, true);
+            count(ev);
+        }
+    }
+
+    private void negGrad(double[] out) {
+        obj.grad.toVector(out);
+        for (int j = 0; j < out.length; j++) {
+            out[j] = -out[j];
+        }
+    }
+
+    private static double nanMin(double a, double b) {
+        return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.min(a, b);
+    }
+
+    private static double nanMax(double a, double b) {
+        return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.max(a, b);
+    }
+}
