@@ -11,9 +11,10 @@ import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.QRDecomposition;
 
 /**
- * Data, teachers and initial parameters of one run (DESIGN 2.5). All randomness flows from
- * {@link RunConfig#rootSeed()} through one SplittableRandom, split once per consumer in a fixed order
- * (data, teacher, init, noise), so the same config gives the same bits wherever it runs.
+ * Data, teachers and initial parameters of one run (DESIGN 2.5). Each consumer (data, teacher, init,
+ * label noise) draws from its own SplittableRandom, seeded by {@link RunConfig#streamSeed} from the
+ * seed and only the keys it depends on, so the same config gives the same bits wherever it runs, and
+ * runs differing only in how they train share their data and initial parameters.
  */
 public final class DataFactory {
     private final RunConfig cfg;
@@ -24,11 +25,10 @@ public final class DataFactory {
 
     public DataFactory(RunConfig cfg) {
         this.cfg = cfg;
-        SplittableRandom root = new SplittableRandom(cfg.rootSeed());
-        this.dataRng = root.split();
-        this.teacherRng = root.split();
-        this.initRng = root.split();
-        this.noiseRng = root.split();
+        this.dataRng = new SplittableRandom(cfg.streamSeed("data", RunConfig.DATA_KEYS));
+        this.teacherRng = new SplittableRandom(cfg.streamSeed("teacher", RunConfig.TEACHER_KEYS));
+        this.initRng = new SplittableRandom(cfg.streamSeed("init", RunConfig.INIT_KEYS));
+        this.noiseRng = new SplittableRandom(cfg.streamSeed("noise", RunConfig.TEACHER_KEYS));
     }
 
     /** A standard normal draw (Box-Muller, one value per call; deterministic given the generator). */

@@ -192,11 +192,27 @@ public record RunConfig(Map<String, Object> values) {
         return b.toString();
     }
 
-    /** The run's root seed: the {@code seed} key mixed with the hash of every other key, so two configs differing anywhere get independent streams. */
-    public long rootSeed() {
-        Map<String, Object> rest = new TreeMap<>(values);
-        rest.remove("seed");
-        byte[] h = sha256(rest.toString());
+    /** Keys that shape the inputs x: data drawn for equal values (and seed) are equal. */
+    public static final java.util.List<String> DATA_KEYS = java.util.List.of("d", "n", "data");
+    /** Keys that shape the targets. */
+    public static final java.util.List<String> TEACHER_KEYS = java.util.List.of("d", "n", "data", "teacher", "link",
+            "teacher_norm", "noise", "activation", "activation_eps", "width", "family", "bias", "train_v");
+    /** Keys that shape the initial parameters. */
+    public static final java.util.List<String> INIT_KEYS = java.util.List.of("d", "width", "family", "init", "init_scale",
+            "a_scale", "a_norm", "a_center", "w_center", "bias", "train_v");
+
+    /**
+     * The seed of one consumer's random stream (data, teacher or init): the {@code seed} key mixed with
+     * the hash of the keys that consumer depends on and nothing else. So runs that differ only in how they
+     * train (step size, trainer, gradient mode, solvers, tolerances) start from the same data and the same
+     * initial parameters: a step-size sweep compares like with like.
+     */
+    public long streamSeed(String consumer, java.util.List<String> keys) {
+        StringBuilder b = new StringBuilder(consumer);
+        for (String k : keys) {
+            b.append('|').append(k).append('=').append(values.get(k));
+        }
+        byte[] h = sha256(b.toString());
         long mix = 0;
         for (int i = 0; i < 8; i++) {
             mix = (mix << 8) | (h[i] & 0xff);
