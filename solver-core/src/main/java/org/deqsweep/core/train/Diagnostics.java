@@ -51,11 +51,11 @@ public final class Diagnostics {
      * @param dact Input: n x m activation derivatives at the fixed points, not modified
      */
     public double sigmaMin(DMatrixRMaj a, DMatrixRMaj dact, boolean identity) {
-        int n = dact.numRows;
-        if (identity || n == 0) {
+        if (identity || dact == null || dact.numRows == 0) {
             jacobian(a, null, 0);
             return smallestSingular();
         }
+        int n = dact.numRows;
         if (m > EXACT_MAX_WIDTH) {
             double[] mean = new double[m];
             for (int i = 0; i < n; i++) {
