@@ -19,7 +19,10 @@ to round-off:
 Only the training loop is timed (not JSON parsing). BLAS is pinned to one thread before numpy is
 imported, as the benchmark requires.
 
-usage: peer_numpy.py DUMP.json --out PEER.json [--reps R] [--warmup W] [--steps N]
+usage: peer_numpy.py DUMP.json --out PEER.json [--reps R] [--warmup W] [--steps N] [--serve]
+With --serve it loads the dump, then trains once per "run" line on stdin (printing one JSON line
+with that run's wall and thread-CPU seconds) until "quit", so the benchmark can interleave Java and
+peer runs on a shared machine; the output file is written at "quit".
 """
 import os
 
@@ -455,6 +458,7 @@ def main(argv):
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--steps", type=int, default=None, help="default: the dump's trajectory length - 1")
+    ap.add_argument("--serve", action="store_true", help="train once per 'run' line on stdin until 'quit'")
     a = ap.parse_args(argv)
     with open(a.dump) as fh:
         dump = json.load(fh)
@@ -469,19 +473,36 @@ def main(argv):
             np.array(ini.get("b", [0.0] * cfg["width"]), dtype=float),
             np.array(ini["v"], dtype=float))
     steps = a.steps if a.steps is not None else len(dump["trajectory"]) - 1
-    for _ in range(a.warmup):
-        train(cfg, X, y, init, steps)
-    times = []
-    losses = fwd = bwd = None
-    for _ in range(max(1, a.reps)):
-        t0 = time.perf_counter()
-        losses, fwd, bwd = train(cfg, X, y, init, steps)
-        times.append(time.perf_counter() - t0)
+    walls, cpus = [], []
+    result = [None, 0, 0]
+
+    def once():
+        t0, c0 = time.perf_counter(), time.thread_time()
+        result[:] = train(cfg, X, y, init, steps)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.thread_time() - c0)
+
+    if a.serve:
+        for line in sys.stdin:
+            cmd = line.strip()
+            if cmd == "quit":
+                break
+            if cmd == "run":
+                once()
+                print(json.dumps({"wall_s": walls[-1], "cpu_s": cpus[-1]}), flush=True)
+    else:
+        for _ in range(a.warmup):
+            train(cfg, X, y, init, steps)
+        for _ in range(max(1, a.reps)):
+            once()
+    losses, fwd, bwd = result
     out = {
         "steps": steps,
-        "times_s": times,
-        "median_s": float(np.median(times)),
-        "loss": [float(x) if np.isfinite(x) else None for x in losses],
+        "wall_s": walls,
+        "cpu_s": cpus,
+        "median_s": float(np.median(walls)) if walls else None,
+        "median_cpu_s": float(np.median(cpus)) if cpus else None,
+        "loss": None if losses is None else [float(x) if np.isfinite(x) else None for x in losses],
         "forward_iters": int(fwd),
         "backward_iters": int(bwd),
         "python": platform.python_version(),
