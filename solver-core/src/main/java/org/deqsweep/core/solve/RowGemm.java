@@ -16,10 +16,10 @@ import org.ejml.data.DMatrixRMaj;
  * copied out.
  *
  * <p>Results agree with EJML to round-off (another summation order), not bit for bit, and are the
- * same bits on every run. Workspace: the packed factor (k x m) and one m-row, reallocated only when
+ * same bits on every run. Public so that grad/ can use it for its GEMMs (PERF-PROPOSALS.md). Workspace: the packed factor (k x m) and one m-row, reallocated only when
  * the shape changes; {@link #mult} allocates nothing. Not thread-safe.
  */
-final class RowGemm {
+public final class RowGemm {
     private double[][] rows = new double[0][];
     private double[] crow = new double[0];
     private int k = -1;
@@ -30,7 +30,7 @@ final class RowGemm {
      *
      * @param M Input: not modified (copied)
      */
-    void setRight(DMatrixRMaj M, boolean transpose) {
+    public void setRight(DMatrixRMaj M, boolean transpose) {
         int rk = transpose ? M.numCols : M.numRows;
         int rm = transpose ? M.numRows : M.numCols;
         if (rk != k || rm != m) {
@@ -56,7 +56,7 @@ final class RowGemm {
     }
 
     /** Rows of the packed right factor (its k). */
-    int inner() {
+    public int inner() {
         return k;
     }
 
@@ -67,7 +67,7 @@ final class RowGemm {
      * @param C Output: reshaped to n x m; may not be B
      * @throws IllegalArgumentException when B's columns are not R's rows
      */
-    void mult(DMatrixRMaj B, DMatrixRMaj C) {
+    public void mult(DMatrixRMaj B, DMatrixRMaj C) {
         if (B.numCols != k) {
             throw new IllegalArgumentException("B must have " + k + " columns (the rows of R, which is " + k + " x " + m
                     + "), got B " + Batch.shape(B));
