@@ -49,6 +49,7 @@ final class AndersonCore {
     private final DMatrixRMaj best = new DMatrixRMaj(0, 0);
     private final double[] h;
     private final double[] w;
+    private final double[] hinv;
     private final int[] slot;
     /** The iterate being written (the caller's Z) during a solve. */
     private DMatrixRMaj xOut;
@@ -70,6 +71,7 @@ final class AndersonCore {
         this.lambda = lambda;
         this.h = new double[memory * memory];
         this.w = new double[memory];
+        this.hinv = new double[memory];
         this.slot = new int[memory];
     }
 
@@ -176,13 +178,19 @@ final class AndersonCore {
             w[0] = 1;
         }
         double[] z = xOut.data;
+        // z_c = sum_j w_j (beta f_jc + (1 - beta) x_jc), summed in j order for each c as before, but
+        // with c innermost so the loop runs over contiguous rows (vectorised; same bits)
+        double omb = 1 - beta;
         for (int c = 0; c < m; c++) {
-            double acc = 0;
-            for (int j = 0; j < k; j++) {
-                int s = slot[j];
-                acc += w[j] * (beta * fh[s].data[off + c] + (1 - beta) * xh[s].data[off + c]);
+            z[off + c] = 0.0;
+        }
+        for (int j = 0; j < k; j++) {
+            double wj = w[j];
+            double[] fj = fh[slot[j]].data;
+            double[] xj = xh[slot[j]].data;
+            for (int c = off; c < off + m; c++) {
+                z[c] += wj * (beta * fj[c] + omb * xj[c]);
             }
-            z[off + c] = acc;
         }
         for (int c = 0; c < m; c++) {
             if (!Double.isFinite(z[off + c])) {
@@ -209,10 +217,13 @@ final class AndersonCore {
         }
         double reg = lambda * maxDiag;
         // lower Cholesky factor of the k x k system in h (row-major, k columns)
+        // the reciprocals of the diagonal are kept in hinv so each division is done once (the profile
+        // at m = 8 had this method at a third of a training step, mostly dependent divisions)
         double minPivot = Double.POSITIVE_INFINITY;
         for (int a = 0; a < k; a++) {
+            int ga = g0 + slot[a] * memory;
             for (int b = 0; b <= a; b++) {
-                double v = gram[g0 + slot[a] * memory + slot[b]] + (a == b ? reg : 0);
+                double v = gram[ga + slot[b]] + (a == b ? reg : 0);
                 for (int q = 0; q < b; q++) {
                     v -= h[a * k + q] * h[b * k + q];
                 }
@@ -221,9 +232,11 @@ final class AndersonCore {
                         return false;
                     }
                     minPivot = Math.min(minPivot, v);
-                    h[a * k + a] = Math.sqrt(v);
+                    double sq = Math.sqrt(v);
+                    h[a * k + a] = sq;
+                    hinv[a] = 1.0 / sq;
                 } else {
-                    h[a * k + b] = v / h[b * k + b];
+                    h[a * k + b] = v * hinv[b];
                 }
             }
         }
@@ -235,14 +248,14 @@ final class AndersonCore {
             for (int q = 0; q < a; q++) {
                 v -= h[a * k + q] * w[q];
             }
-            w[a] = v / h[a * k + a];
+            w[a] = v * hinv[a];
         }
         for (int a = k - 1; a >= 0; a--) {
             double v = w[a];
             for (int q = a + 1; q < k; q++) {
                 v -= h[q * k + a] * w[q];
             }
-            w[a] = v / h[a * k + a];
+            w[a] = v * hinv[a];
         }
         double sum = 0;
         for (int a = 0; a < k; a++) {

@@ -81,9 +81,14 @@ public final class AndersonSolver implements ForwardSolver {
         private Activation act;
         private double eps;
         private DMatrixRMaj U;
+        /** A^T, packed once per solve. */
+        private final RowGemm gemmAt = new RowGemm();
 
         void set(DMatrixRMaj A, Activation act, double eps, DMatrixRMaj U) {
             this.A = A;
+            if (A != null) {
+                gemmAt.setRight(A, true);
+            }
             this.act = act;
             this.eps = eps;
             this.U = U;
@@ -91,7 +96,7 @@ public final class AndersonSolver implements ForwardSolver {
 
         @Override
         public void apply(DMatrixRMaj x, DMatrixRMaj out) {
-            Batch.forwardMap(A, act, eps, U, x, out);
+            Batch.forwardMap(gemmAt, act, eps, U, x, out);
         }
     }
 }

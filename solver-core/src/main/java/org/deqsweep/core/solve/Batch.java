@@ -74,14 +74,32 @@ final class Batch {
         }
     }
 
-    /** out = G + s (D o X) A, the adjoint map of DESIGN 2.1 in row form; {@code work} n x m. */
-    static void adjointMap(DMatrixRMaj A, double s, DMatrixRMaj D, DMatrixRMaj G, DMatrixRMaj X, DMatrixRMaj work,
+    /**
+     * out = act(Z A^T + U) with {@code gemmAt} holding A^T ({@link RowGemm#setRight}(A, true), packed
+     * once per solve); {@code out} n x m, distinct from Z.
+     */
+    static void forwardMap(RowGemm gemmAt, Activation act, double eps, DMatrixRMaj U, DMatrixRMaj Z, DMatrixRMaj out) {
+        gemmAt.mult(Z, out);
+        int len = out.getNumElements();
+        double[] o = out.data;
+        double[] u = U.data;
+        for (int k = 0; k < len; k++) {
+            o[k] = act.apply(o[k] + u[k], eps);
+        }
+    }
+
+    /**
+     * out = G + s (D o X) A, the adjoint map of DESIGN 2.1 in row form, with {@code gemmA} holding A
+     * ({@link RowGemm#setRight}(A, false), packed once per solve); {@code work} n x m.
+     */
+    static void adjointMap(RowGemm gemmA, double s, DMatrixRMaj D, DMatrixRMaj G, DMatrixRMaj X, DMatrixRMaj work,
             DMatrixRMaj out) {
         int len = X.getNumElements();
+        work.reshape(X.numRows, X.numCols);
         for (int k = 0; k < len; k++) {
             work.data[k] = s * D.data[k] * X.data[k];
         }
-        CommonOps_DDRM.mult(work, A, out);
+        gemmA.mult(work, out);
         for (int k = 0; k < len; k++) {
             out.data[k] += G.data[k];
         }

@@ -61,9 +61,14 @@ public final class IterativeAdjointSolver implements AdjointSolver {
         private DMatrixRMaj D;
         private DMatrixRMaj G;
         private final DMatrixRMaj work = new DMatrixRMaj(0, 0);
+        /** A, packed once per solve. */
+        private final RowGemm gemmA = new RowGemm();
 
         void set(DMatrixRMaj A, double s, DMatrixRMaj D, DMatrixRMaj G) {
             this.A = A;
+            if (A != null) {
+                gemmA.setRight(A, false);
+            }
             this.s = s;
             this.D = D;
             this.G = G;
@@ -72,7 +77,7 @@ public final class IterativeAdjointSolver implements AdjointSolver {
         @Override
         public void apply(DMatrixRMaj x, DMatrixRMaj out) {
             work.reshape(x.numRows, x.numCols);
-            Batch.adjointMap(A, s, D, G, x, work, out);
+            Batch.adjointMap(gemmA, s, D, G, x, work, out);
         }
     }
 }
