@@ -1,0 +1,187 @@
+package org.deqsweep.sweep.spec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.deqsweep.core.ConfigException;
+import org.deqsweep.core.RunConfig;
+
+/**
+ * What a sweep would do, computed on the driver without running anything (the {@code --dry-run}
+ * output): grid size, included points, partitions, waves and an estimated cost.
+ *
+ * <p>Cost model (a model, not a measurement): one full-batch GD step of a point costs about
+ * {@code n * (width^2 + width * d)} multiply-adds (the forward fixed point and the adjoint solve are
+ * each a few passes of that size), so a point costs
+ * {@code SECONDS_PER_UNIT * max_steps * n * (width^2 + width * d)} seconds. It ignores early stops,
+ * solver iteration counts and divergence; {@link #SECONDS_PER_UNIT} is to be calibrated against
+ * measured wall times.
+ *
+ * @param name            the sweep's name
+ * @param gridSize        the full mixed-radix product, excluded points included
+ * @param included        points that will run
+ * @param cores           cores the plan assumes
+ * @param partitions      Spark partitions of each wave
+ * @param waveSize        points per wave
+ * @param waves           number of waves
+ * @param cpuSeconds      estimated total CPU seconds (the cost model summed over the included points)
+ * @param wallSeconds     cpuSeconds spread evenly over the cores
+ * @param sampled         true when the cost was extrapolated from a sample of points
+ * @param text            the multi-line description printed by {@code --dry-run}
+ */
+public record DryRunPlan(String name, long gridSize, long included, int cores, int partitions, long waveSize, long waves,
+                         double cpuSeconds, double wallSeconds, boolean sampled, String text) {
+
+    /** Seconds per model unit ({@code max_steps * n * (width^2 + width * d)}): an uncalibrated guess of 1 ns per multiply-add. */
+    public static final double SECONDS_PER_UNIT = 1.0e-9;
+    /** The wall time an automatic wave aims at, so a killed driver loses at most about this much work. */
+    public static final double TARGET_WAVE_SECONDS = 600.0;
+    /** Grids with more included points than this have their cost extrapolated from this many sampled points. */
+    public static final int COST_SAMPLE = 20_000;
+
+    /**
+     * Plans a validated spec.
+     *
+     * @param spec       the spec
+     * @param cores      cores available (at least 1)
+     * @param partitions Spark partitions per wave; 0 or less means the spec's job.partitions, else
+     *                   cores x job.tasks_per_core; never more than the included points
+     */
+    public static DryRunPlan of(SweepSpec spec, int cores, int partitions) {
+        if (cores < 1) {
+            throw new IllegalArgumentException("cores must be at least 1, got " + cores);
+        }
+        Grid grid = spec.toGrid();
+        long included = grid.countIncluded();
+        long parts = partitions > 0 ? partitions
+                : spec.job().partitions() != null ? spec.job().partitions() : (long) cores * spec.job().tasksPerCore();
+        parts = Math.max(1, Math.min(parts, included));
+
+        double cpu;
+        boolean sampled = included > COST_SAMPLE;
+        if (!sampled) {
+            cpu = 0;
+            for (long i = 0; i < grid.size(); i++) {
+                if (!grid.excluded(i)) {
+                    cpu += secondsOf(grid, i);
+                }
+            }
+        } else {
+            double sum = 0;
+            long n = 0;
+            long stride = Math.max(1, grid.size() / COST_SAMPLE);
+            for (long i = 0; i < grid.size(); i += stride) {
+                if (!grid.excluded(i)) {
+                    sum += secondsOf(grid, i);
+                    n++;
+                }
+            }
+            cpu = n == 0 ? 0 : sum / n * included;
+        }
+        double wall = cpu / Math.min(cores, parts);
+
+        long waveSize = spec.job().waveSize() > 0 ? spec.job().waveSize() : autoWaveSize(included, wall);
+        waveSize = Math.min(waveSize, included);
+        long waves = (included + waveSize - 1) / waveSize;
+
+        String text = describe(spec, grid, included, cores, (int) parts, waveSize, waves, cpu, wall, sampled);
+        return new DryRunPlan(spec.name(), grid.size(), included, cores, (int) parts, waveSize, waves, cpu, wall, sampled, text);
+    }
+
+    /** Automatic wave size: as many waves as needed for each to take about {@link #TARGET_WAVE_SECONDS} of wall time. */
+    public static long autoWaveSize(long included, double wallSeconds) {
+        long waves = Math.max(1, (long) Math.ceil(wallSeconds / TARGET_WAVE_SECONDS));
+        return Math.max(1, (included + waves - 1) / waves);
+    }
+
+    /** The cost model of one resolved config, in seconds. */
+    public static double estimateSeconds(RunConfig c) {
+        double w = c.width();
+        return SECONDS_PER_UNIT * c.maxSteps() * (double) c.n() * (w * w + w * c.d());
+    }
+
+    private static double secondsOf(Grid grid, long i) {
+        try {
+            return estimateSeconds(grid.config(i));
+        } catch (ConfigException e) {
+            return 0; // a contradictory point fails at once on the executor
+        }
+    }
+
+    /** The multi-line text printed by {@code --dry-run}. */
+    public String describe() {
+        return text;
+    }
+
+    private static String describe(SweepSpec spec, Grid grid, long included, int cores, int parts, long waveSize, long waves,
+                                   double cpu, double wall, boolean sampled) {
+        StringBuilder b = new StringBuilder();
+        b.append("sweep ").append(spec.name()).append(" (").append(spec.sourceName()).append(")\n");
+        if (spec.description() != null && !spec.description().isBlank()) {
+            b.append("  ").append(spec.description().strip().replace("\n", "\n  ")).append('\n');
+        }
+        List<String> dims = new ArrayList<>();
+        for (SweepSpec.Axis a : spec.grid()) {
+            dims.add(a.key() + " " + a.size());
+        }
+        for (SweepSpec.ZipGroup z : spec.zip()) {
+            dims.add("zip(" + String.join(", ", z.keys()) + ") " + z.size());
+        }
+        b.append("  grid:       ").append(dims.isEmpty() ? "no varying key" : String.join(" x ", dims))
+                .append(" = ").append(grid.size()).append(grid.size() == 1 ? " point\n" : " points\n");
+        for (SweepSpec.Axis a : spec.grid()) {
+            b.append("    ").append(a.key()).append(": ").append(shortList(a.values())).append('\n');
+        }
+        for (SweepSpec.ZipGroup z : spec.zip()) {
+            for (SweepSpec.Axis a : z.axes()) {
+                b.append("    ").append(a.key()).append(" (zipped): ").append(shortList(a.values())).append('\n');
+            }
+        }
+        if (!spec.fixed().isEmpty()) {
+            List<String> f = new ArrayList<>();
+            for (Map.Entry<String, Object> e : spec.fixed().entrySet()) {
+                f.add(e.getKey() + "=" + e.getValue());
+            }
+            b.append("  fixed:      ").append(String.join(", ", f)).append('\n');
+        }
+        b.append("  excluded:   ").append(grid.size() - included).append(" (").append(spec.exclude().size()).append(" rules)\n");
+        b.append("  included:   ").append(included).append(" runs\n");
+        b.append("  partitions: ").append(parts).append(" on ").append(cores).append(cores == 1 ? " core\n" : " cores\n");
+        b.append("  waves:      ").append(waves).append(" of up to ").append(waveSize).append(" points")
+                .append(spec.job().waveSize() > 0 ? "\n" : " (automatic: about " + human(TARGET_WAVE_SECONDS) + " each)\n");
+        b.append("  curves:     ").append(spec.job().recordCurves() ? "recorded" : "not recorded").append('\n');
+        b.append("  estimate:   ~").append(human(cpu)).append(" of CPU, ~").append(human(wall)).append(" wall on ")
+                .append(Math.min(cores, parts)).append(Math.min(cores, parts) == 1 ? " core" : " cores")
+                .append(sampled ? " (extrapolated from a sample)" : "").append('\n');
+        b.append("              a model, not a measurement: ").append(SECONDS_PER_UNIT)
+                .append(" s x max_steps x n x (width^2 + width*d) per run, ignoring early stops\n");
+        return b.toString();
+    }
+
+    private static String shortList(List<Object> values) {
+        if (values.size() <= 8) {
+            return values.toString();
+        }
+        return "[" + values.get(0) + ", " + values.get(1) + ", " + values.get(2) + ", ..., " + values.get(values.size() - 1)
+                + "] (" + values.size() + " values)";
+    }
+
+    /** Seconds as a person reads them: 850 ms, 42 s, 3.5 min, 2.1 h, 3.2 days. */
+    public static String human(double seconds) {
+        if (seconds < 1) {
+            return String.format(Locale.ROOT, "%.0f ms", seconds * 1000);
+        }
+        if (seconds < 90) {
+            return String.format(Locale.ROOT, "%.0f s", seconds);
+        }
+        if (seconds < 90 * 60) {
+            return String.format(Locale.ROOT, "%.1f min", seconds / 60);
+        }
+        if (seconds < 48 * 3600) {
+            return String.format(Locale.ROOT, "%.1f h", seconds / 3600);
+        }
+        return String.format(Locale.ROOT, "%.1f days", seconds / 86400);
+    }
+}

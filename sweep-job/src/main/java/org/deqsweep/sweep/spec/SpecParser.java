@@ -1,0 +1,1010 @@
+package org.deqsweep.sweep.spec;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import org.deqsweep.core.ConfigException;
+import org.deqsweep.core.ConfigSchema;
+import org.deqsweep.core.RunConfig;
+import org.yaml.snakeyaml.LoaderOptions;
+
+/**
+ * Reads a sweep spec (DESIGN 4), applies {@code --set} overrides and refuses anything wrong before
+ * any work starts, with a {@link SpecException} naming the path, what was found and what is allowed.
+ *
+ * <p>Hostile input is refused quickly: the file is at most {@value #MAX_SPEC_BYTES} bytes of strict
+ * UTF-8, the YAML parser stops past {@value #MAX_CODE_POINTS} code points, and aliases are expanded
+ * by this class (Jackson's streaming parser reports them as their anchor's name) at most
+ * {@value #MAX_ALIASES} times and to at most {@value #MAX_NODES} values in all, so a "billion laughs"
+ * document stops at once.
+ *
+ * <p>Overrides are {@code path=value} with the value parsed as YAML flow: {@code grid.d=[8,16]},
+ * {@code fixed.n=100}, {@code job.wave_size=50}, {@code name=foo}. {@code grid.KEY} and
+ * {@code fixed.KEY} move the key there (removing it from the other sections); a bare run key
+ * ({@code step_size=0.1} or {@code forward.tol=1e-8}) replaces it wherever it lives, in the grid, a
+ * zip group or fixed, and otherwise goes to fixed.
+ */
+public final class SpecParser {
+
+    /** The largest spec file read. */
+    public static final int MAX_SPEC_BYTES = 4 << 20;
+    /** The YAML parser's code point limit (SnakeYAML LoaderOptions). */
+    public static final int MAX_CODE_POINTS = 4 << 20;
+    /** The most aliases ({@code *name}) a spec may use. */
+    public static final int MAX_ALIASES = 50;
+    /** The most YAML values a spec may hold once its aliases are expanded. */
+    public static final int MAX_NODES = 200_000;
+    /** The deepest nesting of maps and lists accepted. */
+    public static final int MAX_DEPTH = 32;
+    /** Grids up to this many points have every included point checked by {@link RunConfig#fromMap}. */
+    public static final long FULL_CHECK_LIMIT = 200_000;
+
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+    static final List<String> JOB_KEYS = List.of("partitions", "tasks_per_core", "wave_size", "max_grid_size", "record_curves");
+    private static final Map<String, ConfigSchema.Field> JOB_FIELDS = jobFields();
+    private static final YAMLFactory YAML = yamlFactory();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate (?:field|Object property) '(.*)'", Pattern.DOTALL);
+
+    private SpecParser() {
+    }
+
+    private static YAMLFactory yamlFactory() {
+        LoaderOptions lo = new LoaderOptions();
+        lo.setMaxAliasesForCollections(MAX_ALIASES);
+        lo.setCodePointLimit(MAX_CODE_POINTS);
+        lo.setAllowDuplicateKeys(false);
+        lo.setNestingDepthLimit(MAX_DEPTH + 2);
+        return YAMLFactory.builder().loaderOptions(lo).enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    }
+
+    private static Map<String, ConfigSchema.Field> jobFields() {
+        Map<String, ConfigSchema.Field> m = new LinkedHashMap<>();
+        m.put("partitions", new ConfigSchema.Field("partitions", ConfigSchema.Type.INT, null, 1.0, false, 1_000_000.0,
+                List.of(), null, "Spark partitions (default: cores x tasks_per_core)"));
+        m.put("tasks_per_core", new ConfigSchema.Field("tasks_per_core", ConfigSchema.Type.INT, 4, 1.0, false, 10_000.0,
+                List.of(), null, "partitions per core"));
+        m.put("wave_size", new ConfigSchema.Field("wave_size", ConfigSchema.Type.INT, 0, 0.0, false, null,
+                List.of(), null, "grid points written per wave; 0 = automatic"));
+        m.put("max_grid_size", new ConfigSchema.Field("max_grid_size", ConfigSchema.Type.LONG, 1_000_000L, 1.0, false, null,
+                List.of(), null, "the largest grid accepted"));
+        m.put("record_curves", new ConfigSchema.Field("record_curves", ConfigSchema.Type.BOOLEAN, true, null, false, null,
+                List.of(), null, "write the curves table"));
+        return m;
+    }
+
+    /**
+     * Reads, overrides and validates a spec file.
+     *
+     * @param file         a readable YAML file of at most {@value #MAX_SPEC_BYTES} bytes of UTF-8
+     * @param setOverrides {@code path=value} overrides applied in order (may be empty)
+     * @throws SpecException for anything wrong, the file itself included (missing, a directory, not UTF-8)
+     */
+    public static SweepSpec parse(Path file, List<String> setOverrides) {
+        String where = file.toString();
+        if (Files.isDirectory(file)) {
+            throw new SpecException(where, "a directory", "the path of a YAML spec file");
+        }
+        if (!Files.exists(file)) {
+            throw new SpecException(where, "no such file", "the path of an existing YAML spec file");
+        }
+        byte[] bytes;
+        try {
+            long size = Files.size(file);
+            if (size > MAX_SPEC_BYTES) {
+                throw new SpecException(where, "a file of " + size + " bytes", "a spec of at most " + MAX_SPEC_BYTES + " bytes");
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new SpecException(where, "a file that cannot be read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")",
+                    "a readable YAML spec file");
+        }
+        if (bytes.length > MAX_SPEC_BYTES) {
+            throw new SpecException(where, "a file of " + bytes.length + " bytes", "a spec of at most " + MAX_SPEC_BYTES + " bytes");
+        }
+        return parse(decodeUtf8(bytes, where), where, setOverrides);
+    }
+
+    /**
+     * Parses, overrides and validates a spec given as text.
+     *
+     * @param yamlText   the spec
+     * @param sourceName where it came from, for messages and the manifest
+     * @param overrides  {@code path=value} overrides applied in order (may be empty)
+     * @throws SpecException for anything wrong
+     */
+    public static SweepSpec parse(String yamlText, String sourceName, List<String> overrides) {
+        if (yamlText.length() > MAX_CODE_POINTS) {
+            throw new SpecException(sourceName, "a spec of " + yamlText.length() + " characters",
+                    "a spec of at most " + MAX_CODE_POINTS + " characters");
+        }
+        String text = yamlText.startsWith("\uFEFF") ? yamlText.substring(1) : yamlText;
+        Object root = readYaml(text, sourceName, "");
+        if (!(root instanceof Map<?, ?>)) {
+            throw new SpecException(sourceName, root == null ? "an empty document" : ConfigSchema.describe(root),
+                    "a YAML map with the keys " + String.join(", ", SweepSpec.TOP_LEVEL_KEYS));
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map = (Map<String, Object>) root;
+        List<String> applied = overrides == null ? List.of() : List.copyOf(overrides);
+        for (String o : applied) {
+            applyOverride(map, o);
+        }
+        return new Builder(sourceName, yamlText, applied).build(map);
+    }
+
+    // ---------------------------------------------------------------- UTF-8 and YAML
+
+    /** Strict UTF-8: the first malformed byte is refused with its offset and line. */
+    static String decodeUtf8(byte[] bytes, String where) {
+        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length + 1);
+        CoderResult r = dec.decode(in, out, true);
+        if (!r.isError()) {
+            r = dec.flush(out);
+        }
+        if (r.isError()) {
+            int offset = in.position();
+            int line = 1;
+            for (int i = 0; i < offset; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            throw new SpecException(where, String.format(Locale.ROOT, "bytes that are not UTF-8 at byte offset %d (0x%02x, line %d)",
+                    offset, bytes[offset] & 0xff, line), "a UTF-8 text file");
+        }
+        out.flip();
+        return out.toString();
+    }
+
+    /** Parses one YAML document into maps (LinkedHashMap), lists (ArrayList) and scalars. */
+    static Object readYaml(String text, String source, String rootPath) {
+        YamlReader r = new YamlReader(source, rootPath);
+        try (YAMLParser p = (YAMLParser) YAML.createParser(text)) {
+            r.p = p;
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                return null;
+            }
+            Object v = r.value(t, rootPath, 0);
+            r.path = rootPath;
+            if (p.nextToken() != null) {
+                throw new SpecException(rootPath.isEmpty() ? source : rootPath, "a second YAML document (---)", "a single YAML document");
+            }
+            return v;
+        } catch (JsonProcessingException e) {
+            throw r.translate(e);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof SpecException s) {
+                throw s;
+            }
+            throw new SpecException(r.where(), "malformed YAML (" + oneLine(e.getMessage()) + ")", "well-formed YAML");
+        }
+    }
+
+    /** Walks Jackson's YAML tokens, tracking the path for messages and expanding aliases within limits. */
+    private static final class YamlReader {
+        final String source;
+        final String rootPath;
+        YAMLParser p;
+        String path;
+        int aliases;
+        long nodes;
+        final Map<String, Object> anchors = new HashMap<>();
+        final Map<String, Long> anchorNodes = new HashMap<>();
+
+        YamlReader(String source, String rootPath) {
+            this.source = source;
+            this.rootPath = rootPath;
+            this.path = rootPath;
+        }
+
+        String where() {
+            return path.isEmpty() ? source : path;
+        }
+
+        Object value(JsonToken t, String at, int depth) throws IOException {
+            path = at;
+            if (depth > MAX_DEPTH) {
+                throw new SpecException(where(), "maps or lists nested deeper than " + MAX_DEPTH, "at most " + MAX_DEPTH + " levels");
+            }
+            String anchor = p.getObjectId();
+            long before = nodes;
+            Object v;
+            switch (t) {
+                case START_OBJECT: {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    while (true) {
+                        path = at;
+                        JsonToken k = p.nextToken();
+                        if (k == JsonToken.END_OBJECT) {
+                            break;
+                        }
+                        String key = p.currentName();
+                        String child = at.isEmpty() ? key : at + "." + key;
+                        Object x = value(p.nextToken(), child, depth + 1);
+                        if (m.containsKey(key)) {
+                            throw duplicate(child);
+                        }
+                        m.put(key, x);
+                    }
+                    v = m;
+                    break;
+                }
+                case START_ARRAY: {
+                    List<Object> l = new ArrayList<>();
+                    while (true) {
+                        path = at;
+                        JsonToken e = p.nextToken();
+                        if (e == JsonToken.END_ARRAY) {
+                            break;
+                        }
+                        l.add(value(e, at + "[" + l.size() + "]", depth + 1));
+                    }
+                    v = l;
+                    break;
+                }
+                case VALUE_STRING:
+                    v = p.isCurrentAlias() ? alias(p.getText()) : p.getText();
+                    break;
+                case VALUE_NUMBER_INT:
+                    v = p.getNumberValue();
+                    break;
+                case VALUE_NUMBER_FLOAT:
+                    try {
+                        double d = p.getDoubleValue();
+                        if (!Double.isFinite(d)) {
+                            throw nonFinite(p.getText());
+                        }
+                        v = d;
+                    } catch (JsonProcessingException e) {
+                        throw nonFinite(p.getText());
+                    }
+                    break;
+                case VALUE_TRUE:
+                    v = Boolean.TRUE;
+                    break;
+                case VALUE_FALSE:
+                    v = Boolean.FALSE;
+                    break;
+                case VALUE_NULL:
+                    v = null;
+                    break;
+                default:
+                    throw new SpecException(where(), "an unsupported YAML value (" + t + ")", "maps, lists, strings, numbers, booleans");
+            }
+            nodes++;
+            checkBudget();
+            if (anchor != null) {
+                anchors.put(anchor, v);
+                anchorNodes.put(anchor, nodes - before);
+            }
+            return v;
+        }
+
+        private Object alias(String name) {
+            if (!anchors.containsKey(name)) {
+                throw new SpecException(where(), "the alias *" + name + " with no anchor &" + name + " before it", "aliases to earlier anchors");
+            }
+            if (++aliases > MAX_ALIASES) {
+                throw new SpecException(where(), "more than " + MAX_ALIASES + " aliases (*" + name + ")",
+                        "at most " + MAX_ALIASES + " aliases in a spec");
+            }
+            nodes += anchorNodes.get(name) - 1;
+            checkBudget();
+            return deepCopy(anchors.get(name));
+        }
+
+        private void checkBudget() {
+            if (nodes > MAX_NODES) {
+                throw new SpecException(where(), "a document of more than " + MAX_NODES + " values once its aliases are expanded",
+                        "at most " + MAX_NODES + " values");
+            }
+        }
+
+        private SpecException nonFinite(String literal) {
+            return new SpecException(where(), "'" + literal + "' (not a finite number)", "a finite number (YAML .nan and .inf are refused)");
+        }
+
+        private SpecException duplicate(String at) {
+            return new SpecException(at, "the key given twice", "each key once in a map");
+        }
+
+        SpecException translate(JsonProcessingException e) {
+            String msg = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+            Matcher m = DUPLICATE.matcher(msg);
+            if (m.find()) {
+                return duplicate(path.isEmpty() ? m.group(1) : path + "." + m.group(1));
+            }
+            String loc = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            if (msg.contains("exceeds the limit")) {
+                return new SpecException(source, "a document over the limit of " + MAX_CODE_POINTS + " code points",
+                        "a spec of at most " + MAX_CODE_POINTS + " characters");
+            }
+            return new SpecException(where(), "malformed YAML" + loc + " (" + oneLine(msg) + ")", "well-formed YAML");
+        }
+    }
+
+    private static Object deepCopy(Object v) {
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                c.put((String) e.getKey(), deepCopy(e.getValue()));
+            }
+            return c;
+        }
+        if (v instanceof List<?> l) {
+            List<Object> c = new ArrayList<>(l.size());
+            for (Object x : l) {
+                c.add(deepCopy(x));
+            }
+            return c;
+        }
+        return v;
+    }
+
+    private static String oneLine(String s) {
+        if (s == null) {
+            return "no detail";
+        }
+        String t = s.replaceAll("\\s+", " ").trim();
+        return t.length() > 200 ? t.substring(0, 197) + "..." : t;
+    }
+
+    // ---------------------------------------------------------------- --set overrides
+
+    /** Applies one {@code path=value} override to the raw spec map. */
+    static void applyOverride(Map<String, Object> root, String override) {
+        int eq = override.indexOf('=');
+        if (eq <= 0) {
+            throw new SpecException("--set " + override, "no path=value", "path=value, for example grid.d=[8,16] or fixed.n=100");
+        }
+        String pathText = override.substring(0, eq).trim();
+        String valueText = override.substring(eq + 1);
+        String[] seg = pathText.split("\\.", -1);
+        for (String s : seg) {
+            if (s.isEmpty()) {
+                throw new SpecException("--set " + pathText, "an empty path segment", "a dotted path such as grid.d or job.wave_size");
+            }
+        }
+        Object value = valueText.isBlank() ? "" : readYaml(valueText, "--set " + pathText, pathText);
+        String top = seg[0];
+        switch (top) {
+            case "name":
+            case "description":
+            case "zip":
+            case "exclude":
+                if (seg.length != 1) {
+                    throw unknownSetPath(pathText, top + " as a whole (zip and exclude take a list; a bare run key changes it inside its zip group)");
+                }
+                root.put(top, value);
+                return;
+            case "job":
+                if (seg.length == 1) {
+                    root.put(top, value);
+                    return;
+                }
+                if (seg.length != 2 || !JOB_KEYS.contains(seg[1])) {
+                    throw new SpecException(pathText, "an unknown key (from --set)",
+                            withHint("one of job." + String.join(", job.", JOB_KEYS), seg.length == 2 ? seg[1] : pathText, JOB_KEYS));
+                }
+                section(root, "job").put(seg[1], value);
+                return;
+            case "grid":
+            case "fixed": {
+                if (seg.length == 1) {
+                    root.put(top, value);
+                    return;
+                }
+                String flat = flatKey(seg, 1);
+                if (flat == null) {
+                    String given = pathText.substring(top.length() + 1);
+                    throw new SpecException(pathText, "an unknown key (from --set)", runKeyAllowed(given));
+                }
+                for (String other : List.of("grid", "fixed")) {
+                    if (!other.equals(top) && root.get(other) instanceof Map<?, ?> m) {
+                        removeRunKey(cast(m), flat);
+                    }
+                }
+                if (root.get("zip") instanceof List<?> zl) {
+                    for (Iterator<?> it = zl.iterator(); it.hasNext();) {
+                        Object g = it.next();
+                        if (g instanceof Map<?, ?> gm) {
+                            removeRunKey(cast(gm), flat);
+                            if (gm.isEmpty()) {
+                                it.remove();
+                            }
+                        }
+                    }
+                }
+                if (flat.equals("family")) {
+                    root.remove("family");
+                }
+                Map<String, Object> sec = section(root, top);
+                if (!replaceInSection(sec, flat, value)) {
+                    sec.put(flat, value);
+                }
+                return;
+            }
+            default: {
+                String flat = flatKey(seg, 0);
+                if (flat == null) {
+                    List<String> cands = new ArrayList<>(SweepSpec.TOP_LEVEL_KEYS);
+                    cands.addAll(runKeyCandidates());
+                    throw new SpecException(pathText, "an unknown path (from --set)",
+                            withHint("name, description, family, grid, zip, exclude, fixed, job, grid.KEY, fixed.KEY, job.KEY or a run key",
+                                    pathText, cands));
+                }
+                if (!replaceEverywhere(root, flat, value)) {
+                    if (flat.equals("family")) {
+                        root.put("family", value);
+                    } else {
+                        section(root, "fixed").put(flat, value);
+                    }
+                }
+            }
+        }
+    }
+
+    private static SpecException unknownSetPath(String pathText, String allowed) {
+        return new SpecException(pathText, "an unknown path (from --set)", allowed);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Map<?, ?> m) {
+        return (Map<String, Object>) m;
+    }
+
+    private static Map<String, Object> section(Map<String, Object> root, String name) {
+        Object s = root.get(name);
+        if (s == null) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            root.put(name, m);
+            return m;
+        }
+        if (!(s instanceof Map<?, ?> m)) {
+            throw new SpecException(name, ConfigSchema.describe(s), "a map");
+        }
+        return cast(m);
+    }
+
+    /** The flat run key named by {@code seg[from..]}: {@code [d]} or {@code [forward, tol]}; null when none. */
+    private static String flatKey(String[] seg, int from) {
+        int n = seg.length - from;
+        if (n == 1 && ConfigSchema.isKey(seg[from])) {
+            return seg[from];
+        }
+        if (n == 2 && ConfigSchema.GROUPS.contains(seg[from]) && ConfigSchema.isKey(seg[from] + "_" + seg[from + 1])) {
+            return seg[from] + "_" + seg[from + 1];
+        }
+        return null;
+    }
+
+    /** Replaces a run key's value in a section, in whichever form (flat or nested) it is written; false when absent. */
+    private static boolean replaceInSection(Map<String, Object> sec, String flat, Object value) {
+        boolean done = false;
+        if (sec.containsKey(flat)) {
+            sec.put(flat, value);
+            done = true;
+        }
+        for (String g : ConfigSchema.GROUPS) {
+            if (flat.startsWith(g + "_") && sec.get(g) instanceof Map<?, ?> gm && gm.containsKey(flat.substring(g.length() + 1))) {
+                cast(gm).put(flat.substring(g.length() + 1), value);
+                done = true;
+            }
+        }
+        return done;
+    }
+
+    private static void removeRunKey(Map<String, Object> sec, String flat) {
+        sec.remove(flat);
+        for (String g : ConfigSchema.GROUPS) {
+            if (flat.startsWith(g + "_") && sec.get(g) instanceof Map<?, ?> gm) {
+                gm.remove(flat.substring(g.length() + 1));
+                if (gm.isEmpty()) {
+                    sec.remove(g);
+                }
+            }
+        }
+    }
+
+    private static boolean replaceEverywhere(Map<String, Object> root, String flat, Object value) {
+        boolean done = false;
+        if (root.get("grid") instanceof Map<?, ?> m) {
+            done |= replaceInSection(cast(m), flat, value);
+        }
+        if (root.get("zip") instanceof List<?> zl) {
+            for (Object g : zl) {
+                if (g instanceof Map<?, ?> gm) {
+                    done |= replaceInSection(cast(gm), flat, value);
+                }
+            }
+        }
+        if (root.get("fixed") instanceof Map<?, ?> m) {
+            done |= replaceInSection(cast(m), flat, value);
+        }
+        if (flat.equals("family") && root.containsKey("family")) {
+            root.put("family", value);
+            done = true;
+        }
+        return done;
+    }
+
+    // ---------------------------------------------------------------- suggestions
+
+    /** Every way a run key may be written: flat keys, dotted group keys, group names. */
+    static List<String> runKeyCandidates() {
+        List<String> c = new ArrayList<>();
+        for (ConfigSchema.Field f : ConfigSchema.fields()) {
+            c.add(f.key());
+            String dotted = RunConfig.pathOf(f.key());
+            if (!dotted.equals(f.key())) {
+                c.add(dotted);
+            }
+        }
+        return c;
+    }
+
+    static String runKeyAllowed(String given) {
+        String hint = closest(given, runKeyCandidates());
+        return hint != null ? "a run key; did you mean " + hint + "?" : "a run key, one of: " + RunConfig.keyList();
+    }
+
+    static String withHint(String allowed, String given, Collection<String> candidates) {
+        String hint = closest(given, candidates);
+        return hint == null ? allowed : allowed + "; did you mean " + hint + "?";
+    }
+
+    /** The candidate nearest to {@code given} by edit distance (ignoring case, '_' and '-'), when close enough. */
+    static String closest(String given, Collection<String> candidates) {
+        String g = normal(given);
+        String best = null;
+        int bestD = Integer.MAX_VALUE;
+        for (String c : candidates) {
+            int d = editDistance(g, normal(c));
+            if (d < bestD) {
+                bestD = d;
+                best = c;
+            }
+        }
+        int limit = g.length() <= 3 ? 1 : g.length() <= 6 ? 2 : 3;
+        return bestD <= limit ? best : null;
+    }
+
+    private static String normal(String s) {
+        return s.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "").replace(".", "");
+    }
+
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    // ---------------------------------------------------------------- validation
+
+    /** Builds and validates a spec from its raw map; keeps where each run key was given, for messages. */
+    private static final class Builder {
+        final String source;
+        final String rawText;
+        final List<String> overrides;
+        /** flat run key to the spec path it was given at. */
+        final Map<String, String> origin = new LinkedHashMap<>();
+
+        Builder(String source, String rawText, List<String> overrides) {
+            this.source = source;
+            this.rawText = rawText;
+            this.overrides = overrides;
+        }
+
+        SweepSpec build(Map<String, Object> m) {
+            for (String k : m.keySet()) {
+                if (!SweepSpec.TOP_LEVEL_KEYS.contains(k)) {
+                    throw new SpecException(k, "an unknown top-level key",
+                            withHint("one of " + String.join(", ", SweepSpec.TOP_LEVEL_KEYS), k, SweepSpec.TOP_LEVEL_KEYS));
+                }
+            }
+            String name = name(m.get("name"));
+            Object desc = m.get("description");
+            if (desc != null && !(desc instanceof String)) {
+                throw new SpecException("description", ConfigSchema.describe(desc), "a string");
+            }
+            SweepSpec.Job job = job(m.get("job"));
+            Map<String, Object> fixed = new LinkedHashMap<>();
+            if (m.containsKey("family")) {
+                fixed.put("family", coerce("family", "family", m.get("family")));
+                claim("family", "family");
+            }
+            Map<String, Object> fixedRaw = mapSection("fixed", m.get("fixed"));
+            forEachRunKey("fixed", fixedRaw, (flat, path, v) -> {
+                claim(flat, path);
+                fixed.put(flat, coerce(path, flat, v));
+            });
+            List<SweepSpec.Axis> grid = new ArrayList<>();
+            Map<String, Object> gridRaw = mapSection("grid", m.get("grid"));
+            forEachRunKey("grid", gridRaw, (flat, path, v) -> {
+                claim(flat, path);
+                grid.add(axis(path, flat, v, job.maxGridSize()));
+            });
+            List<SweepSpec.ZipGroup> zip = zip(m.get("zip"), job.maxGridSize());
+            List<String> varying = new ArrayList<>();
+            grid.forEach(a -> varying.add(a.key()));
+            zip.forEach(z -> varying.addAll(z.keys()));
+            List<Map<String, Object>> exclude = exclude(m.get("exclude"), varying);
+
+            long size = 1;
+            StringBuilder shape = new StringBuilder();
+            boolean overflow = false;
+            for (SweepSpec.Axis a : grid) {
+                shape.append(shape.length() == 0 ? "" : " x ").append(a.key()).append(' ').append(a.size());
+            }
+            for (SweepSpec.ZipGroup z : zip) {
+                shape.append(shape.length() == 0 ? "" : " x ").append("zip(").append(String.join(", ", z.keys())).append(") ").append(z.size());
+            }
+            List<Integer> sizes = new ArrayList<>();
+            grid.forEach(a -> sizes.add(a.size()));
+            zip.forEach(z -> sizes.add(z.size()));
+            for (int s : sizes) {
+                try {
+                    size = Math.multiplyExact(size, s);
+                } catch (ArithmeticException e) {
+                    overflow = true;
+                    break;
+                }
+            }
+            if (overflow || size > job.maxGridSize()) {
+                throw new SpecException("grid", (overflow ? "more than 2^63" : Long.toString(size)) + " points (" + shape + ")",
+                        "at most job.max_grid_size = " + job.maxGridSize() + " points (raise job.max_grid_size to run a larger grid)");
+            }
+
+            String canonical = canonicalJson(name, (String) desc, grid, zip, exclude, fixed, job);
+            SweepSpec spec = new SweepSpec(name, (String) desc, grid, zip, exclude, fixed, job, source, rawText, overrides, canonical);
+            Grid g = Grid.of(spec);
+            long first = g.firstIncluded();
+            if (first < 0) {
+                throw new SpecException("exclude", "rules that drop all " + size + " grid points", "rules that leave at least one point");
+            }
+            checkCombinations(g, first);
+            return spec;
+        }
+
+        private String name(Object v) {
+            String allowed = "a name matching [A-Za-z0-9_.-]+ of at most 100 characters, not . or ..";
+            if (v == null) {
+                throw new SpecException("name", "nothing (the key is missing)", allowed);
+            }
+            if (!(v instanceof String s) || !NAME.matcher(s).matches() || s.length() > 100 || s.equals(".") || s.equals("..")) {
+                throw new SpecException("name", ConfigSchema.describe(v), allowed);
+            }
+            return s;
+        }
+
+        private SweepSpec.Job job(Object raw) {
+            Map<String, Object> m = mapSection("job", raw);
+            Map<String, Object> v = new HashMap<>();
+            for (Map.Entry<String, Object> e : m.entrySet()) {
+                ConfigSchema.Field f = JOB_FIELDS.get(e.getKey());
+                if (f == null) {
+                    throw new SpecException("job." + e.getKey(), "an unknown key",
+                            withHint("one of " + String.join(", ", JOB_KEYS), e.getKey(), JOB_KEYS));
+                }
+                try {
+                    v.put(e.getKey(), ConfigSchema.coerce("job." + e.getKey(), f, e.getValue()));
+                } catch (ConfigException ce) {
+                    throw SpecException.of(ce);
+                }
+            }
+            SweepSpec.Job d = SweepSpec.Job.DEFAULTS;
+            return new SweepSpec.Job((Integer) v.get("partitions"),
+                    (Integer) v.getOrDefault("tasks_per_core", d.tasksPerCore()),
+                    (Integer) v.getOrDefault("wave_size", d.waveSize()),
+                    (Long) v.getOrDefault("max_grid_size", d.maxGridSize()),
+                    (Boolean) v.getOrDefault("record_curves", d.recordCurves()));
+        }
+
+        private Map<String, Object> mapSection(String path, Object raw) {
+            if (raw == null) {
+                return Map.of();
+            }
+            if (!(raw instanceof Map<?, ?> m)) {
+                throw new SpecException(path, ConfigSchema.describe(raw), "a map");
+            }
+            return cast(m);
+        }
+
+        private List<SweepSpec.ZipGroup> zip(Object raw, long maxCount) {
+            List<SweepSpec.ZipGroup> out = new ArrayList<>();
+            if (raw == null) {
+                return out;
+            }
+            if (!(raw instanceof List<?> list)) {
+                throw new SpecException("zip", ConfigSchema.describe(raw), "a list of maps, each key to a list of values of one common length");
+            }
+            for (int z = 0; z < list.size(); z++) {
+                String zp = "zip[" + z + "]";
+                Object gRaw = list.get(z);
+                if (!(gRaw instanceof Map<?, ?> gm) || gm.isEmpty()) {
+                    throw new SpecException(zp, gRaw instanceof Map<?, ?> ? "an empty map" : ConfigSchema.describe(gRaw),
+                            "a map of at least one run key to a list of values");
+                }
+                List<SweepSpec.Axis> axes = new ArrayList<>();
+                List<String> paths = new ArrayList<>();
+                forEachRunKey(zp, cast(gm), (flat, path, v) -> {
+                    claim(flat, path);
+                    SweepSpec.Axis a = axis(path, flat, v, maxCount);
+                    if (!axes.isEmpty() && a.size() != axes.get(0).size()) {
+                        throw new SpecException(path, a.size() + " values while " + paths.get(0) + " has " + axes.get(0).size(),
+                                "the same number of values for every key of a zip group");
+                    }
+                    axes.add(a);
+                    paths.add(path);
+                });
+                Set<List<Object>> seen = new HashSet<>();
+                for (int i = 0; i < axes.get(0).size(); i++) {
+                    List<Object> tuple = new ArrayList<>();
+                    for (SweepSpec.Axis a : axes) {
+                        tuple.add(a.values().get(i));
+                    }
+                    if (!seen.add(tuple)) {
+                        throw new SpecException(zp + "[" + i + "]", "the values " + tuple + " again",
+                                "distinct combinations (a repeated point would run twice)");
+                    }
+                }
+                out.add(new SweepSpec.ZipGroup(axes));
+            }
+            return out;
+        }
+
+        private List<Map<String, Object>> exclude(Object raw, List<String> varying) {
+            List<Map<String, Object>> out = new ArrayList<>();
+            if (raw == null) {
+                return out;
+            }
+            if (!(raw instanceof List<?> list)) {
+                throw new SpecException("exclude", ConfigSchema.describe(raw), "a list of maps from varying keys to values");
+            }
+            for (int r = 0; r < list.size(); r++) {
+                String rp = "exclude[" + r + "]";
+                Object eRaw = list.get(r);
+                if (!(eRaw instanceof Map<?, ?> em) || em.isEmpty()) {
+                    throw new SpecException(rp, eRaw instanceof Map<?, ?> ? "an empty map" : ConfigSchema.describe(eRaw),
+                            "a map from varying keys to values");
+                }
+                Map<String, Object> rule = new LinkedHashMap<>();
+                forEachRunKey(rp, cast(em), (flat, path, v) -> {
+                    if (!varying.contains(flat)) {
+                        String where = origin.containsKey(flat) ? "it is fixed at " + origin.get(flat) : "it is not in the grid";
+                        throw new SpecException(path, "a key that does not vary (" + where + ")",
+                                varying.isEmpty() ? "no exclude (nothing varies)" : "the varying keys: " + String.join(", ", varying));
+                    }
+                    if (rule.containsKey(flat)) {
+                        throw new SpecException(path, "the key given twice (flat and nested)", "each key once per exclude entry");
+                    }
+                    rule.put(flat, coerce(path, flat, v));
+                });
+                out.add(rule);
+            }
+            return out;
+        }
+
+        private SweepSpec.Axis axis(String path, String flat, Object raw, long maxCount) {
+            List<Object> rawValues = ValueForms.expand(path, raw, maxCount);
+            List<Object> values = new ArrayList<>(rawValues.size());
+            Map<Object, Integer> seen = new HashMap<>();
+            for (int i = 0; i < rawValues.size(); i++) {
+                String p = path + "[" + i + "]";
+                Object v = coerce(p, flat, rawValues.get(i));
+                Integer prev = seen.putIfAbsent(v, i);
+                if (prev != null) {
+                    throw new SpecException(p, ConfigSchema.describe(v) + " again (also at [" + prev + "])",
+                            "distinct values (a repeated value would run the same points twice)");
+                }
+                values.add(v);
+            }
+            return new SweepSpec.Axis(flat, values);
+        }
+
+        private Object coerce(String path, String flat, Object v) {
+            try {
+                return ConfigSchema.coerce(path, ConfigSchema.field(flat), v);
+            } catch (ConfigException e) {
+                throw SpecException.of(e);
+            }
+        }
+
+        private void claim(String flat, String path) {
+            String prev = origin.putIfAbsent(flat, path);
+            if (prev != null) {
+                throw new SpecException(path, "the run key " + flat + " again (already given at " + prev + ")",
+                        "each run key in one place: the grid, one zip group, fixed or the top-level family");
+            }
+        }
+
+        interface RunKeyAction {
+            void accept(String flat, String path, Object value);
+        }
+
+        /** Calls {@code action} for every run key of a section, flattening the nested groups and refusing unknown keys. */
+        private void forEachRunKey(String section, Map<String, Object> m, RunKeyAction action) {
+            for (Map.Entry<String, Object> e : m.entrySet()) {
+                String k = e.getKey();
+                String path = section + "." + k;
+                if (ConfigSchema.GROUPS.contains(k)) {
+                    if (!(e.getValue() instanceof Map<?, ?> gm)) {
+                        throw new SpecException(path, ConfigSchema.describe(e.getValue()), "a map of " + k + " keys: " + groupKeys(k));
+                    }
+                    for (Map.Entry<?, ?> s : gm.entrySet()) {
+                        String flat = k + "_" + s.getKey();
+                        String sp = path + "." + s.getKey();
+                        if (!ConfigSchema.isKey(flat)) {
+                            throw new SpecException(sp, "an unknown key", withHint("a key of " + k + ": " + groupKeys(k),
+                                    String.valueOf(s.getKey()), List.of(groupKeys(k).split(", "))));
+                        }
+                        action.accept(flat, sp, s.getValue());
+                    }
+                } else if (ConfigSchema.isKey(k)) {
+                    action.accept(k, path, e.getValue());
+                } else {
+                    throw new SpecException(path, "an unknown key", runKeyAllowed(k));
+                }
+            }
+        }
+
+        private static String groupKeys(String group) {
+            List<String> out = new ArrayList<>();
+            for (ConfigSchema.Field f : ConfigSchema.fields()) {
+                if (f.key().startsWith(group + "_")) {
+                    out.add(f.key().substring(group.length() + 1));
+                }
+            }
+            return String.join(", ", out);
+        }
+
+        /**
+         * Every included point through {@link RunConfig#fromMap} when the grid has at most
+         * {@link #FULL_CHECK_LIMIT} points; otherwise each value of each dimension with the first included
+         * point's other values.
+         */
+        private void checkCombinations(Grid g, long first) {
+            int[] digits = new int[g.dimensions()];
+            if (g.size() <= FULL_CHECK_LIMIT) {
+                for (long i = 0; i < g.size(); i++) {
+                    check(g, i, digits);
+                    g.increment(digits);
+                }
+                return;
+            }
+            int[] base = g.digits(first, null);
+            int[] radix = g.radix();
+            check(g, first, base.clone());
+            for (int d = 0; d < radix.length; d++) {
+                for (int v = 0; v < radix[d]; v++) {
+                    int[] x = base.clone();
+                    x[d] = v;
+                    check(g, g.index(x), x);
+                }
+            }
+        }
+
+        private void check(Grid g, long index, int[] digits) {
+            if (g.excludedDigits(digits)) {
+                return;
+            }
+            try {
+                RunConfig.fromMap(g.pointOf(digits));
+            } catch (ConfigException e) {
+                throw combination(g, index, digits, e);
+            }
+        }
+
+        /** A contradiction found by RunConfig, pointed at the spec path of the key involved. */
+        private SpecException combination(Grid g, long index, int[] digits, ConfigException e) {
+            String flat = e.path();
+            for (String grp : ConfigSchema.GROUPS) {
+                if (flat.startsWith(grp + ".")) {
+                    flat = grp + "_" + flat.substring(grp.length() + 1);
+                }
+            }
+            String path = origin.get(flat);
+            if (path == null) {
+                path = origin.getOrDefault("family", e.path());
+            } else {
+                int dim = g.dimensionOf(flat);
+                if (dim >= 0) {
+                    path = path + "[" + digits[dim] + "]";
+                }
+            }
+            String found = e.found();
+            Map<String, Object> point = g.varying(index);
+            if (!point.isEmpty()) {
+                found = found + " at grid point " + index + " " + point;
+            }
+            return new SpecException(path, found, e.allowed());
+        }
+    }
+
+    private static String canonicalJson(String name, String desc, List<SweepSpec.Axis> grid, List<SweepSpec.ZipGroup> zip,
+                                        List<Map<String, Object>> exclude, Map<String, Object> fixed, SweepSpec.Job job) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("description", desc);
+        List<Object> g = new ArrayList<>();
+        for (SweepSpec.Axis a : grid) {
+            g.add(axisJson(a));
+        }
+        m.put("grid", g);
+        List<Object> z = new ArrayList<>();
+        for (SweepSpec.ZipGroup zg : zip) {
+            List<Object> axes = new ArrayList<>();
+            zg.axes().forEach(a -> axes.add(axisJson(a)));
+            z.add(axes);
+        }
+        m.put("zip", z);
+        List<Object> ex = new ArrayList<>();
+        exclude.forEach(e -> ex.add(new TreeMap<>(e)));
+        m.put("exclude", ex);
+        m.put("fixed", new TreeMap<>(fixed));
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("partitions", job.partitions());
+        j.put("tasks_per_core", job.tasksPerCore());
+        j.put("wave_size", job.waveSize());
+        j.put("max_grid_size", job.maxGridSize());
+        j.put("record_curves", job.recordCurves());
+        m.put("job", j);
+        try {
+            return JSON.writeValueAsString(m);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a spec of plain values always serialises", e);
+        }
+    }
+
+    private static Map<String, Object> axisJson(SweepSpec.Axis a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("key", a.key());
+        m.put("values", a.values());
+        return m;
+    }
+}
