@@ -101,6 +101,15 @@ public final class OutputDir {
         }
     }
 
+    /** Deletes a written wave that holds no row. */
+    public void discard(Path temp) {
+        try {
+            deleteTree(temp);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Deletes everything in the directory except the lock (for --overwrite), and stale wave temps. */
     public void clearForOverwrite() {
         try (Stream<Path> s = Files.list(dir)) {

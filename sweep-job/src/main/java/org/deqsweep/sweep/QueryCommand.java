@@ -137,28 +137,33 @@ final class QueryCommand implements Callable<Integer> {
         }
         try {
             return spark.sql(s);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // AnalysisException is a checked exception to Java
             throw asUsage(e);
         }
     }
 
-    private static RuntimeException asUsage(RuntimeException e) {
-        if (e instanceof SparkThrowable) {
-            String m = String.valueOf(e.getMessage());
+    /** A Spark error about the statement (analysis, parse, or a runtime error such as a bad cast) as one line. */
+    private static RuntimeException asUsage(Exception e) {
+        Throwable t = e;
+        while (!(t instanceof SparkThrowable) && t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        if (t instanceof SparkThrowable) {
+            String m = String.valueOf(t.getMessage());
             int nl = m.indexOf('\n');
             return new UsageException("query: " + (nl < 0 ? m : m.substring(0, nl)).strip());
         }
-        return e;
+        return e instanceof RuntimeException re ? re : new IllegalStateException(e);
     }
 
     void print(Dataset<Row> df, PrintWriter w) {
         try {
             switch (format) {
                 case csv -> printCsv(df, w);
-                case json -> df.toJSON().toLocalIterator().forEachRemaining(w::println);
+                case json -> printJson(df, w);
                 default -> printTable(df, w);
             }
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             throw asUsage(e);
         }
         w.flush();
@@ -229,6 +234,14 @@ final class QueryCommand implements Callable<Integer> {
             return cell(f.doubleValue());
         }
         return String.valueOf(x).replace('\n', ' ');
+    }
+
+    /** JSON lines, one object per row, NULL columns kept as null. */
+    static void printJson(Dataset<Row> df, PrintWriter w) {
+        org.apache.spark.sql.Column all = org.apache.spark.sql.functions.struct(
+                java.util.Arrays.stream(df.columns()).map(c -> df.col("`" + c.replace("`", "``") + "`")).toArray(org.apache.spark.sql.Column[]::new));
+        df.select(org.apache.spark.sql.functions.to_json(all, Map.of("ignoreNullFields", "false")))
+                .toLocalIterator().forEachRemaining(r -> w.println(r.getString(0)));
     }
 
     static void printCsv(Dataset<Row> df, PrintWriter w) {

@@ -47,6 +47,10 @@ final class Sessions {
             b.config("spark.sql.warehouse.dir",
                     Path.of(System.getProperty("java.io.tmpdir"), "deq-sweep-warehouse-" + System.getProperty("user.name")).toUri().toString());
         }
+        if (!submitted.contains("spark.sql.debug.maxToStringFields")) {
+            // the runs schema has ~70 columns; the default 25 makes Spark warn about every plan it prints
+            b.config("spark.sql.debug.maxToStringFields", "200");
+        }
         if (!submitted.contains("spark.ui.showConsoleProgress")) {
             b.config("spark.ui.showConsoleProgress", "false");
         }
@@ -61,7 +65,5 @@ final class Sessions {
     private static void applySessionDefaults(SparkSession spark) {
         // the sweep's partitions are explicit and each is seconds of work: AQE must not merge them
         spark.conf().set("spark.sql.adaptive.coalescePartitions.enabled", "false");
-        // JSON output of query keeps NULL columns instead of dropping them
-        spark.conf().set("spark.sql.jsonGenerator.ignoreNullFields", "false");
     }
 }

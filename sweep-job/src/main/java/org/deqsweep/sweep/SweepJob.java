@@ -104,13 +104,23 @@ public final class SweepJob {
                 WaveTask task = new WaveTask(grid, runFn, from, to, p, presentB, done, failed, skipped, spec.job().recordCurves());
                 Dataset<Row> rows = spark.range(0, p, 1, p).mapPartitions(task, Encoders.row(Tables.STAGING_SCHEMA));
                 Path tmp = out.waveTemp(attempt, w);
+                long before = done.value();
                 rows.write().mode(SaveMode.Overwrite).parquet(tmp.toString());
-                out.commitWave(tmp, out.wave(attempt, w));
+                if (done.value() > before) {
+                    out.commitWave(tmp, out.wave(attempt, w));
+                } else {
+                    out.discard(tmp); // every point of the wave was excluded or already present
+                }
             }
         } finally {
             spark.sparkContext().clearJobGroup();
         }
+        long tb = System.nanoTime();
+        spark.sparkContext().setJobDescription("rebuild tables");
         Map<String, Long> counts = TableBuilder.rebuild(spark, out, spec.varyingKeys());
+        console.printf("[%s] tables rebuilt from %d waves in %.1f s%n", spec.name(), out.committedWaves().size(),
+                (System.nanoTime() - tb) / 1e9);
+        console.flush();
         presentB.destroy();
         double wall = (System.nanoTime() - t0) / 1e9;
         manifest.write(out.manifest(), "completed", Instant.now(), wall, counts);
@@ -204,7 +214,7 @@ public final class SweepJob {
                 }
                 done.add(1);
                 failed.add(1);
-                return Tables.stagingRow(id, Tables.typedOrNull(point), failedResult(id, Status.INVALID, e, 0), recordCurves);
+                return Tables.failedRow(id, Tables.typedOrNull(point), Status.INVALID, e, 0);
             }
             String id = cfg.runId();
             if (skip.contains(id)) {
@@ -212,26 +222,19 @@ public final class SweepJob {
                 return null;
             }
             long t = System.nanoTime();
-            RunResult r;
-            try {
-                r = runFn.run(cfg);
-            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-                // Runner reports numerical trouble as a status; anything thrown is a bug, kept as a row
-                r = failedResult(id, Status.ERROR, e, (System.nanoTime() - t) / 1_000_000);
-            }
             done.add(1);
-            if (r.status().isFailure()) {
+            try {
+                RunResult r = runFn.run(cfg);
+                if (r.status().isFailure()) {
+                    failed.add(1);
+                }
+                return Tables.stagingRow(cfg, r, recordCurves);
+            } catch (RuntimeException | StackOverflowError e) {
+                // Runner reports numerical trouble as a status; anything thrown is a bug, kept as a row
                 failed.add(1);
+                return Tables.failedRow(id, cfg.values(), Status.ERROR, e, (System.nanoTime() - t) / 1_000_000);
             }
-            return Tables.stagingRow(cfg, r, recordCurves);
         }
-    }
-
-    static RunResult failedResult(String runId, Status status, Throwable e, long wallMs) {
-        double nan = Double.NaN;
-        String reason = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-        return new RunResult(runId, status, 0, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, 0, 0,
-                wallMs, reason, 0, nan, List.of());
     }
 
     /** The run_id of a point RunConfig refused: the same hash length over its sorted raw map. */

@@ -175,6 +175,30 @@ public final class Tables {
         return RowFactory.create(v.toArray());
     }
 
+    /**
+     * The staging row of a point that never produced a {@link RunResult} (a config RunConfig refused, or
+     * an exception out of the core): status and reason set, steps 0, step_at_failure 0, metrics NULL.
+     */
+    static Row failedRow(String runId, Map<String, Object> config, Status status, Throwable e, long wallMs) {
+        String reason = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        List<Object> v = new ArrayList<>(STAGING_SCHEMA.size());
+        v.add(runId);
+        for (ConfigSchema.Field f : ConfigSchema.fields()) {
+            v.add(config.get(f.key()));
+        }
+        for (Col<RunResult> c : RESULT) {
+            switch (c.name()) {
+                case "status" -> v.add(status.name());
+                case "failure_reason" -> v.add(reason);
+                case "wall_ms" -> v.add(wallMs);
+                case "steps", "step_at_failure", "forward_iters", "backward_iters" -> v.add(0L);
+                default -> v.add(null);
+            }
+        }
+        v.add(scala.jdk.javaapi.CollectionConverters.asScala(List.<Row>of()).toSeq());
+        return RowFactory.create(v.toArray());
+    }
+
     /** The staging row of a run: config from the resolved {@link RunConfig}. */
     static Row stagingRow(RunConfig cfg, RunResult r, boolean recordCurves) {
         return stagingRow(cfg.runId(), cfg.values(), r, recordCurves);
