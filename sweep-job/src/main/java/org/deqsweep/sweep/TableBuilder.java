@@ -62,7 +62,8 @@ public final class TableBuilder {
     static Map<String, Long> rebuild(SparkSession spark, OutputDir out, List<String> varyingKeys) {
         Dataset<Row> staged = committed(spark, out);
         Column[] runCols = Arrays.stream(Tables.RUNS_SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new);
-        staged.select(runCols).write().mode(SaveMode.Overwrite)
+        // one file per (family, activation) directory instead of one per shuffle partition
+        staged.select(runCols).repartition(col("family"), col("activation")).write().mode(SaveMode.Overwrite)
                 .partitionBy(Tables.RUNS_PARTITIONS.toArray(String[]::new))
                 .parquet(out.table(Tables.RUNS).toString());
         staged.select(col("run_id"), explode(col("curve")).as("p")).select(col("run_id"), col("p.*"))
