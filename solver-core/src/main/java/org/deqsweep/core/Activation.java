@@ -20,7 +20,7 @@ public enum Activation {
     /** sup of the derivative of the tanh-approximated GELU, at u ~ 1.5 (checked by a dense scan in the tests). */
     GELU("gelu", 1.129),
     /** sup of Phi(u) + u phi(u), at u = sqrt(2). */
-    GELU_ERF("gelu_erf", 1.1289),
+    GELU_ERF("gelu_erf", 1.12890415),
     /** sup of s(u)(1 + u(1 - s(u))), at u ~ 2.3994. */
     SILU("silu", 1.0999),
     SIN("sin", 1.0),

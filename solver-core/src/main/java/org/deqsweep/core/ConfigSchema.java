@@ -57,7 +57,8 @@ public final class ConfigSchema {
     }
 
     /** Model families (DESIGN 2). */
-    public static final List<String> FAMILIES = List.of("general_deq", "linear_deq", "single_index_deq", "explicit");
+    public static final List<String> FAMILIES =
+            List.of("general_deq", "linear_deq", "single_index_deq", "explicit", "overparam_deq", "implicit_layer");
     public static final List<String> LINKS =
             List.of("same", "identity", "tanh", "relu", "cubic", "hermite2", "hermite3", "sigmoid");
     public static final Pattern GRAD_MODE = Pattern.compile("neumann-[1-9][0-9]*");
@@ -70,19 +71,30 @@ public final class ConfigSchema {
         List<Field> f = new ArrayList<>();
         str(f, "family", "general_deq", FAMILIES, "model family (DESIGN 2)");
         num(f, "d", Type.INT, 5, 1.0, false, 100000.0, "input dimension");
-        num(f, "width", Type.INT, null, 1.0, false, 100000.0, "hidden width m (family default: 1 for linear_deq, single_index_deq and explicit, else 16)");
+        num(f, "width", Type.INT, null, 1.0, false, 100000.0, "hidden width m (family default: 1 for linear_deq, single_index_deq and explicit; 64 overparam_deq; else 16)");
         num(f, "n", Type.INT, 200, 1.0, false, 10000000.0, "number of samples");
-        str(f, "data", "gaussian", List.of("gaussian", "uniform"), "x ~ N(0, I_d) or U[0,1]^d");
+        str(f, "data", null, List.of("gaussian", "uniform", "mixture", "idx"),
+                "x ~ N(0, I_d), U[0,1]^d, a k-class Gaussian mixture, or IDX files (MNIST format; implicit_layer)");
+        str(f, "idx_images", "", List.of(), "path of an IDX image file (data: idx)");
+        str(f, "idx_labels", "", List.of(), "path of the matching IDX label file (data: idx)");
+        num(f, "class_sep", Type.DOUBLE, 3.0, 0.0, false, null, "mixture: |class mean| (noise is N(0, I_d))");
+        num(f, "outputs", Type.INT, null, 1.0, false, 10000.0, "output dimension k (classes); implicit_layer default 3, else 1");
+        num(f, "gamma", Type.DOUBLE, 0.8, 0.0, true, 1.0, "implicit_layer: z = gamma S(A) z + phi(x), gamma in (0, 1)");
+        str(f, "feature_map", "projection", List.of("identity", "projection"),
+                "implicit_layer phi: identity (width = d) or a fixed random projection N(0, 1/d)");
         str(f, "activation", null, Activation.keys(), "activation (family default: identity for linear_deq, else tanh)");
         num(f, "activation_eps", Type.DOUBLE, 0.1, 0.0, false, null, "eps of weak_tanh: z + eps tanh(z)");
-        str(f, "loss", "mse", List.of("mse", "half_mse"), "mse = 1/n sum r^2; half_mse = 1/(2n) sum r^2");
+        str(f, "loss", "mse", List.of("mse", "half_mse", "cross_entropy"),
+                "mse = 1/n sum |r|^2; half_mse = 1/(2n) sum |r|^2; cross_entropy (implicit_layer classification)");
         str(f, "teacher", null, List.of("linear", "single_index", "deq"), "target generator (family default: single_index for single_index_deq and explicit, else linear)");
         str(f, "link", "same", LINKS, "single_index teacher link g; same = the model's activation");
         num(f, "teacher_norm", Type.DOUBLE, 2.0, 0.0, false, null, "|theta*| of linear and single_index teachers (d = 1: theta* = teacher_norm)");
         num(f, "noise", Type.DOUBLE, 0.0, 0.0, false, null, "std of Gaussian label noise");
         str(f, "init", null, List.of("gaussian", "orthogonal", "zero", "spectral"), "initialisation scheme of A (default gaussian; explicit: zero)");
-        num(f, "init_scale", Type.DOUBLE, null, 0.0, false, null, "std of the Gaussian init of W, b, v (family default: 0.1; general_deq: 1/sqrt(d) for W)");
-        num(f, "a_scale", Type.DOUBLE, null, 0.0, false, null, "std of the Gaussian entries of A (default: init_scale / sqrt(width))");
+        num(f, "init_scale", Type.DOUBLE, null, 0.0, false, null,
+                "W_ij ~ w_center + init_scale N(0, 1/d) (overparam_deq: N(0, 2/d)), trained v ~ init_scale N(0, 1/m); default 0.1 for the scalar families, else 1");
+        num(f, "a_scale", Type.DOUBLE, null, 0.0, false, null,
+                "A_ij ~ N(0, a_scale^2 / m) (overparam_deq: N(0, 2 s^2 / m) with s = a_scale, default 0.25; scalar families: init_scale; else 0.25)");
         num(f, "a_norm", Type.DOUBLE, 0.5, 0.0, false, null, "spectral norm of A under init=spectral (and of the orthogonal init)");
         num(f, "a_center", Type.DOUBLE, 0.0, null, false, null, "added to the diagonal of A (the paper's near-singular start: 1)");
         num(f, "w_center", Type.DOUBLE, 0.0, null, false, null, "added to every entry of W");
@@ -156,8 +168,9 @@ public final class ConfigSchema {
                 if (!(value instanceof String s)) {
                     throw new ConfigException(path, describe(value), field.describeAllowed());
                 }
-                String v = s.trim().toLowerCase(Locale.ROOT);
-                boolean ok = field.allowed().isEmpty() && field.pattern() == null
+                boolean free = field.allowed().isEmpty() && field.pattern() == null;
+                String v = free ? s : s.trim().toLowerCase(Locale.ROOT);
+                boolean ok = free
                         || field.allowed().contains(v)
                         || field.pattern() != null && field.pattern().matcher(v).matches();
                 if (!ok) {

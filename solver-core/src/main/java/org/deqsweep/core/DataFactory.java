@@ -11,9 +11,10 @@ import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.QRDecomposition;
 
 /**
- * Data, teachers and initial parameters of one run (DESIGN 2.5). All randomness flows from
- * {@link RunConfig#rootSeed()} through one SplittableRandom, split once per consumer in a fixed order
- * (data, teacher, init, noise), so the same config gives the same bits wherever it runs.
+ * Data, teachers and initial parameters of one run (DESIGN 2.5). Each consumer (data, teacher, init,
+ * label noise) draws from its own SplittableRandom, seeded by {@link RunConfig#streamSeed} from the
+ * seed and only the keys it depends on, so the same config gives the same bits wherever it runs, and
+ * runs differing only in how they train share their data and initial parameters.
  */
 public final class DataFactory {
     private final RunConfig cfg;
@@ -24,11 +25,10 @@ public final class DataFactory {
 
     public DataFactory(RunConfig cfg) {
         this.cfg = cfg;
-        SplittableRandom root = new SplittableRandom(cfg.rootSeed());
-        this.dataRng = root.split();
-        this.teacherRng = root.split();
-        this.initRng = root.split();
-        this.noiseRng = root.split();
+        this.dataRng = new SplittableRandom(cfg.streamSeed("data", RunConfig.DATA_KEYS));
+        this.teacherRng = new SplittableRandom(cfg.streamSeed("teacher", RunConfig.TEACHER_KEYS));
+        this.initRng = new SplittableRandom(cfg.streamSeed("init", RunConfig.INIT_KEYS));
+        this.noiseRng = new SplittableRandom(cfg.streamSeed("noise", RunConfig.TEACHER_KEYS));
     }
 
     /** A standard normal draw (Box-Muller, one value per call; deterministic given the generator). */
@@ -42,8 +42,16 @@ public final class DataFactory {
     public Dataset dataset() {
         int n = cfg.n();
         int d = cfg.d();
+        String kind = cfg.str("data");
+        if (kind.equals("idx")) {
+            return IdxReader.read(java.nio.file.Path.of(cfg.str("idx_images")), java.nio.file.Path.of(cfg.str("idx_labels")),
+                    n, d, cfg.integer("outputs"));
+        }
+        if (kind.equals("mixture")) {
+            return mixture(n, d, cfg.integer("outputs"));
+        }
         DMatrixRMaj x = new DMatrixRMaj(n, d);
-        boolean uniform = cfg.str("data").equals("uniform");
+        boolean uniform = kind.equals("uniform");
         for (int i = 0; i < x.data.length; i++) {
             x.data[i] = uniform ? dataRng.nextDouble() : normal(dataRng);
         }
@@ -55,6 +63,31 @@ public final class DataFactory {
             }
         }
         return new Dataset(x, y);
+    }
+
+    /** k classes with means class_sep * u_c (u_c random unit vectors), labels uniform, x = mean + N(0, I_d). */
+    private Dataset mixture(int n, int d, int k) {
+        double sep = cfg.real("class_sep");
+        double[][] means = new double[k][d];
+        for (int c = 0; c < k; c++) {
+            double norm = 0;
+            for (int j = 0; j < d; j++) {
+                means[c][j] = normal(teacherRng);
+                norm += means[c][j] * means[c][j];
+            }
+            for (int j = 0; j < d; j++) {
+                means[c][j] *= sep / Math.sqrt(norm);
+            }
+        }
+        int[] labels = new int[n];
+        DMatrixRMaj x = new DMatrixRMaj(n, d);
+        for (int i = 0; i < n; i++) {
+            labels[i] = dataRng.nextInt(k);
+            for (int j = 0; j < d; j++) {
+                x.data[i * d + j] = means[labels[i]][j] + normal(dataRng);
+            }
+        }
+        return new Dataset(x, Dataset.oneHot(labels, k), labels);
     }
 
     private DMatrixRMaj teacher(DMatrixRMaj x) {
@@ -163,16 +196,21 @@ public final class DataFactory {
     public Params initialParams() {
         int m = cfg.width();
         int d = cfg.d();
+        if (cfg.family().equals("implicit_layer")) {
+            return implicitLayerParams(m, cfg.integer("outputs"));
+        }
         Params p = new Params(m, d);
         double initScale = cfg.real("init_scale");
-        fillGaussian(p.W, initScale / Math.sqrt(d), initRng);
+        // He-style factor for the over-parameterized DEQ: U_ij ~ N(0, 2/d), A_ij ~ N(0, 2 s^2 / m) (DESIGN 2.4)
+        double he = cfg.family().equals("overparam_deq") ? Math.sqrt(2.0) : 1.0;
+        fillGaussian(p.W, he * initScale / Math.sqrt(d), initRng);
         double wc = cfg.real("w_center");
         for (int i = 0; i < p.W.data.length; i++) {
             p.W.data[i] += wc;
         }
         switch (cfg.str("init")) {
             case "gaussian":
-                fillGaussian(p.A, cfg.real("a_scale") / Math.sqrt(m), initRng);
+                fillGaussian(p.A, he * cfg.real("a_scale") / Math.sqrt(m), initRng);
                 break;
             case "orthogonal":
                 orthogonal(p.A, initRng);
@@ -197,6 +235,34 @@ public final class DataFactory {
             CommonOps_DDRM.fill(p.v, 1.0 / Math.sqrt(m));
         }
         return p;
+    }
+
+    /** Implicit layer (DESIGN 2.4): A_ij ~ N(0, a_scale^2 / m) under the init scheme, B (kept in W) ~ init_scale N(0, 1/m). */
+    private Params implicitLayerParams(int m, int k) {
+        DMatrixRMaj a = new DMatrixRMaj(m, m);
+        switch (cfg.str("init")) {
+            case "gaussian": fillGaussian(a, cfg.real("a_scale") / Math.sqrt(m), initRng); break;
+            case "orthogonal": orthogonal(a, initRng); CommonOps_DDRM.scale(cfg.real("a_norm"), a); break;
+            case "spectral": fillGaussian(a, 1.0, initRng); scaleToSpectralNorm(a, cfg.real("a_norm")); break;
+            default: break;
+        }
+        DMatrixRMaj b = new DMatrixRMaj(k, m);
+        fillGaussian(b, cfg.real("init_scale") / Math.sqrt(m), initRng);
+        return Params.blocks(a, b, new DMatrixRMaj(0, 1), new DMatrixRMaj(0, 1));
+    }
+
+    /**
+     * The implicit layer's fixed feature map phi(x) = R x: R (m x d) with N(0, 1/d) entries from its own
+     * stream, or null for the identity (width = d).
+     */
+    public DMatrixRMaj featureMap() {
+        if (cfg.str("feature_map").equals("identity")) {
+            return null;
+        }
+        SplittableRandom r = new SplittableRandom(cfg.streamSeed("features", RunConfig.INIT_KEYS));
+        DMatrixRMaj proj = new DMatrixRMaj(cfg.width(), cfg.d());
+        fillGaussian(proj, 1.0 / Math.sqrt(cfg.d()), r);
+        return proj;
     }
 
     static void fillGaussian(DMatrixRMaj a, double std, SplittableRandom r) {

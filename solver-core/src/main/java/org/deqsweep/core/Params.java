@@ -30,8 +30,21 @@ public final class Params {
         this.v = v;
     }
 
+    /** Blocks of any shapes, unchecked: for models other than the general DEQ (the implicit layer keeps its readout B in W). */
+    public static Params blocks(DMatrixRMaj A, DMatrixRMaj W, DMatrixRMaj b, DMatrixRMaj v) {
+        return new Params(A, W, b, v, false);
+    }
+
+    private Params(DMatrixRMaj A, DMatrixRMaj W, DMatrixRMaj b, DMatrixRMaj v, boolean unchecked) {
+        this.A = A;
+        this.W = W;
+        this.b = b;
+        this.v = v;
+    }
+
+    /** Hidden width m (the order of A). */
     public int width() {
-        return W.numRows;
+        return A.numRows;
     }
 
     public int dim() {
@@ -39,13 +52,12 @@ public final class Params {
     }
 
     public Params copy() {
-        return new Params(A.copy(), W.copy(), b.copy(), v.copy());
+        return new Params(A.copy(), W.copy(), b.copy(), v.copy(), false);
     }
 
     /** Number of scalars in A, W, b, v together (the layout of {@link #toVector}). */
     public int size() {
-        int m = width();
-        return m * m + m * dim() + 2 * m;
+        return A.getNumElements() + W.getNumElements() + b.getNumElements() + v.getNumElements();
     }
 
     /** Writes A, W, b, v (row-major, in that order) into {@code out}, which must hold {@link #size()} values. */

@@ -36,11 +36,15 @@ public record RunConfig(Map<String, Object> values) {
         }
         String family = (String) orDefault(v, "family");
         v.put("family", family);
-        boolean scalarFamily = !family.equals("general_deq");
-        putIfNull(v, "width", scalarFamily ? 1 : 16);
-        putIfNull(v, "activation", family.equals("linear_deq") ? "identity" : "tanh");
+        boolean scalarFamily = family.equals("linear_deq") || family.equals("single_index_deq") || family.equals("explicit");
+        boolean implicit = family.equals("implicit_layer");
+        putIfNull(v, "width", scalarFamily ? 1 : family.equals("overparam_deq") ? 64 : 16);
+        putIfNull(v, "activation", family.equals("linear_deq") || implicit ? "identity"
+                : family.equals("overparam_deq") ? "relu" : "tanh");
         putIfNull(v, "teacher", family.equals("single_index_deq") || family.equals("explicit") ? "single_index" : "linear");
-        putIfNull(v, "train_v", !scalarFamily);
+        putIfNull(v, "data", implicit ? "mixture" : "gaussian");
+        putIfNull(v, "outputs", implicit ? 3 : 1);
+        putIfNull(v, "train_v", !scalarFamily && !implicit);
         putIfNull(v, "train_a", !family.equals("explicit"));
         putIfNull(v, "init", family.equals("explicit") ? "zero" : "gaussian");
         putIfNull(v, "init_scale", scalarFamily ? 0.1 : 1.0);
@@ -87,6 +91,7 @@ public record RunConfig(Map<String, Object> values) {
                 throw new ConfigException("a_center", v.get("a_center") + " with family explicit", "0 (the explicit baseline has A = 0)");
             }
         }
+        checkImplicitLayer(v);
         if (v.get("teacher").equals("deq") && v.get("family").equals("linear_deq") && !v.get("link").equals("same")
                 && !v.get("link").equals("identity")) {
             throw new ConfigException("link", ConfigSchema.describe(v.get("link")) + " with family linear_deq", "same or identity");
@@ -98,6 +103,55 @@ public record RunConfig(Map<String, Object> values) {
         if (v.get("forward_solver").equals("direct") && !v.get("activation").equals("identity")) {
             throw new ConfigException("forward.solver", "\"direct\" with activation " + v.get("activation"),
                     "auto, picard, anderson or newton (direct solves only the linear fixed point)");
+        }
+    }
+
+    private static void checkImplicitLayer(Map<String, Object> v) {
+        String family = (String) v.get("family");
+        boolean implicit = family.equals("implicit_layer");
+        String data = (String) v.get("data");
+        boolean classes = data.equals("mixture") || data.equals("idx");
+        int k = (Integer) v.get("outputs");
+        if (classes && !implicit) {
+            throw new ConfigException("data", ConfigSchema.describe(data) + " with family " + family,
+                    "gaussian or uniform (class data is for family implicit_layer)");
+        }
+        if (v.get("loss").equals("cross_entropy") && !(implicit && classes)) {
+            throw new ConfigException("loss", "\"cross_entropy\" with family " + family + " and data " + data,
+                    "mse or half_mse (cross_entropy needs family implicit_layer with data mixture or idx)");
+        }
+        if (!implicit) {
+            if (k != 1) {
+                throw new ConfigException("outputs", k + " with family " + family, "1 (only implicit_layer has k outputs)");
+            }
+            return;
+        }
+        if (!v.get("activation").equals("identity")) {
+            throw new ConfigException("activation", ConfigSchema.describe(v.get("activation")) + " with family implicit_layer",
+                    "identity (the implicit layer's nonlinearity is the softmax on A)");
+        }
+        if (classes && k < 2) {
+            throw new ConfigException("outputs", k + " with data " + data, "at least 2 (the number of classes)");
+        }
+        if (!classes && k != 1) {
+            throw new ConfigException("outputs", k + " with data " + data, "1 (regression on a teacher has one output)");
+        }
+        if (v.get("feature_map").equals("identity") && !v.get("width").equals(v.get("d"))) {
+            throw new ConfigException("width", v.get("width") + " with feature_map identity and d = " + v.get("d"),
+                    "width = d (or feature_map: projection)");
+        }
+        if (data.equals("idx") && (((String) v.get("idx_images")).isEmpty() || ((String) v.get("idx_labels")).isEmpty())) {
+            throw new ConfigException(((String) v.get("idx_images")).isEmpty() ? "idx_images" : "idx_labels",
+                    "nothing", "the path of an IDX file (data: idx needs idx_images and idx_labels)");
+        }
+        if (!v.get("grad_mode").equals("exact")) {
+            throw new ConfigException("grad_mode", ConfigSchema.describe(v.get("grad_mode")) + " with family implicit_layer",
+                    "exact (the implicit layer's adjoint is one direct solve)");
+        }
+        for (String key : new String[] {"bias", "train_v"}) {
+            if (Boolean.TRUE.equals(v.get(key))) {
+                throw new ConfigException(key, "true with family implicit_layer", "false (the implicit layer has A and B only)");
+            }
         }
     }
 
@@ -192,11 +246,27 @@ public record RunConfig(Map<String, Object> values) {
         return b.toString();
     }
 
-    /** The run's root seed: the {@code seed} key mixed with the hash of every other key, so two configs differing anywhere get independent streams. */
-    public long rootSeed() {
-        Map<String, Object> rest = new TreeMap<>(values);
-        rest.remove("seed");
-        byte[] h = sha256(rest.toString());
+    /** Keys that shape the inputs x: data drawn for equal values (and seed) are equal. */
+    public static final java.util.List<String> DATA_KEYS = java.util.List.of("d", "n", "data");
+    /** Keys that shape the targets. */
+    public static final java.util.List<String> TEACHER_KEYS = java.util.List.of("d", "n", "data", "teacher", "link",
+            "teacher_norm", "noise", "activation", "activation_eps", "width", "family", "bias", "train_v", "class_sep", "outputs");
+    /** Keys that shape the initial parameters. */
+    public static final java.util.List<String> INIT_KEYS = java.util.List.of("d", "width", "family", "init", "init_scale",
+            "a_scale", "a_norm", "a_center", "w_center", "bias", "train_v", "outputs", "feature_map");
+
+    /**
+     * The seed of one consumer's random stream (data, teacher or init): the {@code seed} key mixed with
+     * the hash of the keys that consumer depends on and nothing else. So runs that differ only in how they
+     * train (step size, trainer, gradient mode, solvers, tolerances) start from the same data and the same
+     * initial parameters: a step-size sweep compares like with like.
+     */
+    public long streamSeed(String consumer, java.util.List<String> keys) {
+        StringBuilder b = new StringBuilder(consumer);
+        for (String k : keys) {
+            b.append('|').append(k).append('=').append(values.get(k));
+        }
+        byte[] h = sha256(b.toString());
         long mix = 0;
         for (int i = 0; i < 8; i++) {
             mix = (mix << 8) | (h[i] & 0xff);

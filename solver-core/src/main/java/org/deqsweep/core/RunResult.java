@@ -14,6 +14,8 @@ import java.util.List;
  * @param rate fitted linear rate rho, loss_{k+1} ~ rho loss_k, on the log-loss tail
  * @param rateFitR2 R^2 of that fit
  * @param kappa -log(rho) / step_size: rate per unit of flow time
+ * @param rateExcess fitted linear rate of the excess loss L_k - L_final (the rate to a nonzero minimum)
+ * @param rateExcessR2 R^2 of that fit
  * @param rateTheory the rate the local spectrum predicts at the final parameters (linear_deq; else NaN)
  * @param conservationDrift |Q_T - Q_0|_F / |Q_0|_F at the end (linear_deq)
  * @param distanceGrowthMin min over recorded steps of the change of |(W, I - A)|^2 (linear_deq, m = 1: never negative under GD)
@@ -24,6 +26,7 @@ import java.util.List;
  * @param lambdaMinGramInit lambda_min of the Gram matrix H_ij = &lt;grad f(x_i), grad f(x_j)&gt; at initialisation
  *     (0 when n exceeds the number of trainable parameters; NaN above the size limit)
  * @param lambdaMinGramFinal the same at the final parameters
+ * @param accuracy classification accuracy at the last step (implicit_layer on class data), else NaN
  * @param gradNormFinal gradient norm at the last step
  * @param forwardIters total forward iterations
  * @param backwardIters total adjoint iterations
@@ -34,10 +37,10 @@ import java.util.List;
  * @param curve recorded steps (log-spaced plus the last)
  */
 public record RunResult(String runId, Status status, long steps, double lossInitial, double lossFinal, double rate,
-                        double rateFitR2, double kappa, double rateTheory, double conservationDrift,
+                        double rateFitR2, double kappa, double rateExcess, double rateExcessR2, double rateTheory, double conservationDrift,
                         double distanceGrowthMin, double sigmaMinMin, double sigmaMinMax, double contractionMax,
                         double lambdaMinCov, double lambdaMinGramInit, double lambdaMinGramFinal,
-                        double gradNormFinal, long forwardIters, long backwardIters, long wallMs,
+                        double accuracy, double gradNormFinal, long forwardIters, long backwardIters, long wallMs,
                         String failureReason, long stepAtFailure, double lastFiniteLoss, List<CurvePoint> curve) {
     public RunResult {
         curve = List.copyOf(curve);

@@ -2,6 +2,8 @@ package org.deqsweep.core;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.deqsweep.core.grad.DeqObjective;
+import org.deqsweep.core.grad.ImplicitLayerObjective;
+import org.deqsweep.core.grad.Objective;
 import org.deqsweep.core.solve.SolveStats;
 import org.deqsweep.core.train.Diagnostics;
 import org.deqsweep.core.train.RunTrace;
@@ -46,20 +48,26 @@ public final class Runner {
             if (shape != null) {
                 return failed(runId, Status.INVALID, shape, t0);
             }
-            DeqObjective obj = new DeqObjective(cfg, ds);
+            Objective obj = cfg.family().equals("implicit_layer")
+                    ? new ImplicitLayerObjective(cfg, ds, factory.featureMap())
+                    : new DeqObjective(cfg, ds);
             double lamCov = Diagnostics.lambdaMinCovariance(ds.x());
             obj.evaluate(p, false);
-            double[] gramInit = gramSpectrum(obj, p);
+            double[] gramInit = obj instanceof DeqObjective deq ? gramSpectrum(deq, p) : null;
             Trainer.Outcome o = new Trainer(cfg, obj, p, trace).train();
-            double[] gramFinal = p.isFinite() ? gramAt(obj, p) : null;
+            double[] gramFinal = obj instanceof DeqObjective deq && p.isFinite() ? gramAt(deq, p) : null;
+            double accuracy = obj.accuracy();
             double rho = o.rate().rho();
             double eta = cfg.stepSize();
             double kappa = rho > 0 ? -Math.log(rho) / eta : Double.NaN;
             return new RunResult(runId, o.status(), o.steps(), o.lossInitial(), o.lossFinal(), rho, o.rate().r2(), kappa,
+                    o.excessRate().rho(), o.excessRate().r2(),
                     theoryRate(cfg, gramFinal), o.conservationDrift(), o.distanceGrowthMin(), o.sigmaMinMin(),
                     o.sigmaMinMax(), o.contractionMax(), lamCov, lambdaMin(gramInit, cfg), lambdaMin(gramFinal, cfg),
-                    o.gradNormFinal(), o.forwardIters(), o.backwardIters(), elapsedMs(t0), o.failureReason(),
+                    accuracy, o.gradNormFinal(), o.forwardIters(), o.backwardIters(), elapsedMs(t0), o.failureReason(),
                     o.stepAtFailure(), o.lastFiniteLoss(), o.curve());
+        } catch (InvalidInputException e) {
+            return failed(runId, Status.INVALID, e.getMessage(), t0);
         } catch (RuntimeException | StackOverflowError e) {
             String msg = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             return failed(runId, Status.ERROR, msg, t0);
@@ -72,8 +80,17 @@ public final class Runner {
     }
 
     private static String checkShapes(RunConfig cfg, Dataset ds, Params p) {
+        if (ds.k() != cfg.integer("outputs")) {
+            return "data has " + ds.k() + " target columns but the config says outputs = " + cfg.integer("outputs");
+        }
         if (ds.d() != cfg.d() || ds.n() != cfg.n()) {
             return "data is n = " + ds.n() + ", d = " + ds.d() + " but the config says n = " + cfg.n() + ", d = " + cfg.d();
+        }
+        if (cfg.family().equals("implicit_layer")) {
+            int k = cfg.integer("outputs");
+            return p.A.numRows == cfg.width() && p.A.numCols == cfg.width() && p.W.numRows == k && p.W.numCols == cfg.width()
+                    ? null : "initial parameters do not match width " + cfg.width() + " and outputs " + k
+                    + " (expected A " + cfg.width() + "x" + cfg.width() + " and B " + k + "x" + cfg.width() + ")";
         }
         if (p.width() != cfg.width() || p.dim() != cfg.d()) {
             return "initial parameters have width " + p.width() + " and d " + p.dim() + " but the config says width "
@@ -84,7 +101,7 @@ public final class Runner {
 
     private static RunResult failed(String runId, Status st, String why, long t0) {
         double nan = Double.NaN;
-        return new RunResult(runId, st, 0, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan,
+        return new RunResult(runId, st, 0, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan,
                 0, 0, elapsedMs(t0), why, 0, nan, java.util.List.of());
     }
 

@@ -78,6 +78,19 @@ class RunConfigTest {
         assertEquals(16, RunConfig.fromMap(a).runId().length());
         a.put("seed", 5);
         assertNotEquals(RunConfig.fromMap(a).runId(), RunConfig.fromMap(b).runId());
-        assertNotEquals(RunConfig.fromMap(a).rootSeed(), RunConfig.fromMap(b).rootSeed());
+        assertNotEquals(RunConfig.fromMap(a).streamSeed("data", RunConfig.DATA_KEYS),
+                RunConfig.fromMap(b).streamSeed("data", RunConfig.DATA_KEYS));
+    }
+
+    @Test
+    void runsDifferingOnlyInHowTheyTrainShareDataAndInit() {
+        RunConfig a = RunConfig.fromMap(Map.of("d", 3, "step_size", 0.1, "seed", 4));
+        RunConfig b = RunConfig.fromMap(Map.of("d", 3, "step_size", 0.7, "seed", 4, "grad_mode", "jfb", "max_steps", 9));
+        for (var keys : java.util.List.of(RunConfig.DATA_KEYS, RunConfig.TEACHER_KEYS, RunConfig.INIT_KEYS)) {
+            assertEquals(a.streamSeed("s", keys), b.streamSeed("s", keys));
+        }
+        RunConfig c = RunConfig.fromMap(Map.of("d", 3, "step_size", 0.1, "seed", 4, "init_scale", 0.3));
+        assertEquals(a.streamSeed("data", RunConfig.DATA_KEYS), c.streamSeed("data", RunConfig.DATA_KEYS));
+        assertNotEquals(a.streamSeed("init", RunConfig.INIT_KEYS), c.streamSeed("init", RunConfig.INIT_KEYS));
     }
 }

@@ -95,6 +95,8 @@ public final class JsonIo {
         m.put("rate", num(r.rate()));
         m.put("rate_fit_r2", num(r.rateFitR2()));
         m.put("kappa", num(r.kappa()));
+        m.put("rate_excess", num(r.rateExcess()));
+        m.put("rate_excess_r2", num(r.rateExcessR2()));
         m.put("rate_theory", num(r.rateTheory()));
         m.put("conservation_drift", num(r.conservationDrift()));
         m.put("distance_growth_min", num(r.distanceGrowthMin()));
@@ -104,6 +106,7 @@ public final class JsonIo {
         m.put("lambda_min_cov", num(r.lambdaMinCov()));
         m.put("lambda_min_gram_init", num(r.lambdaMinGramInit()));
         m.put("lambda_min_gram_final", num(r.lambdaMinGramFinal()));
+        m.put("accuracy", num(r.accuracy()));
         m.put("grad_norm_final", num(r.gradNormFinal()));
         m.put("forward_iters", r.forwardIters());
         m.put("backward_iters", r.backwardIters());

@@ -10,6 +10,7 @@ import org.deqsweep.core.solve.AdjointSolvers;
 import org.deqsweep.core.solve.ForwardSolver;
 import org.deqsweep.core.solve.ForwardSolvers;
 import org.deqsweep.core.solve.SolveStats;
+import org.deqsweep.core.train.Diagnostics;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 
@@ -24,7 +25,7 @@ import org.ejml.dense.row.CommonOps_DDRM;
  * Buffers are sized once; {@link #evaluate} allocates nothing. The fixed points of the last call are
  * the warm start of the next (when forward_warm_start is on). Frozen parameters get a zero gradient.
  */
-public final class DeqObjective {
+public final class DeqObjective implements Objective {
     private final Dataset data;
     private final Activation act;
     private final double eps;
@@ -52,10 +53,6 @@ public final class DeqObjective {
     /** The gradient of the last {@link #evaluate} with needGradient (frozen parts zero). */
     public final Params grad;
 
-    /** Outcome of one evaluation; loss is NaN when the forward solve produced non-finite values. */
-    public record Evaluation(double loss, SolveStats forward, SolveStats backward, double gradNorm) {
-    }
-
     public DeqObjective(RunConfig cfg, Dataset data) {
         this.data = data;
         this.act = cfg.activation();
@@ -72,6 +69,9 @@ public final class DeqObjective {
         int n = data.n();
         int m = cfg.width();
         int d = data.d();
+        if (data.y().numCols != 1) {
+            throw new IllegalArgumentException("the DEQ has one output but y has " + data.y().numCols + " columns");
+        }
         if (d != cfg.d()) {
             throw new IllegalArgumentException("data has d = " + d + " but the config has d = " + cfg.d());
         }
@@ -105,8 +105,24 @@ public final class DeqObjective {
         return trainV;
     }
 
+    @Override
     public Dataset data() {
         return data;
+    }
+
+    @Override
+    public Params gradient() {
+        return grad;
+    }
+
+    @Override
+    public double sigmaMin(Params p, Diagnostics diag) {
+        return diag.sigmaMin(p.A, dact, act == Activation.IDENTITY);
+    }
+
+    @Override
+    public double contraction(Params p, Diagnostics diag) {
+        return act.lipschitz(eps) * diag.spectralNorm(p.A);
     }
 
     /** Fixed points of the last evaluation, n x m (read only). */
@@ -125,12 +141,7 @@ public final class DeqObjective {
         CommonOps_DDRM.fill(nu, 0.0);
     }
 
-    /**
-     * Solves the forward fixed point at {@code p}, computes the loss and, when asked, the gradient
-     * into {@link #grad}.
-     *
-     * @param p Input: parameters, not modified
-     */
+    @Override
     public Evaluation evaluate(Params p, boolean needGradient) {
         int n = data.n();
         int m = p.width();

@@ -26,6 +26,8 @@ public final class Diagnostics {
     private final DMatrixRMaj work;
     private final SingularValueDecomposition_F64<DMatrixRMaj> svd;
     private final LinearSolverDense<DMatrixRMaj> lu;
+    private final LinearSolverDense<DMatrixRMaj> luT;
+    private final DMatrixRMaj workT;
     private final double[] vec;
     private final double[] vec2;
 
@@ -35,6 +37,8 @@ public final class Diagnostics {
         this.work = new DMatrixRMaj(m, m);
         this.svd = DecompositionFactory_DDRM.svd(m, m, false, false, true);
         this.lu = LinearSolverFactory_DDRM.lu(m);
+        this.luT = LinearSolverFactory_DDRM.lu(m);
+        this.workT = new DMatrixRMaj(m, m);
         this.vec = new double[m];
         this.vec2 = new double[m];
     }
@@ -47,11 +51,11 @@ public final class Diagnostics {
      * @param dact Input: n x m activation derivatives at the fixed points, not modified
      */
     public double sigmaMin(DMatrixRMaj a, DMatrixRMaj dact, boolean identity) {
-        int n = dact.numRows;
-        if (identity || n == 0) {
+        if (identity || dact == null || dact.numRows == 0) {
             jacobian(a, null, 0);
             return smallestSingular();
         }
+        int n = dact.numRows;
         if (m > EXACT_MAX_WIDTH) {
             double[] mean = new double[m];
             for (int i = 0; i < n; i++) {
@@ -100,7 +104,8 @@ public final class Diagnostics {
         }
         // inverse iteration on (J^T J)^{-1}: x <- J^{-1} J^{-T} x
         work.setTo(jac);
-        if (!lu.setA(work) || lu.quality() < 1e-15) {
+        CommonOps_DDRM.transpose(jac, workT);
+        if (!lu.setA(work) || lu.quality() < 1e-15 || !luT.setA(workT)) {
             return 0.0;
         }
         DMatrixRMaj x = DMatrixRMaj.wrap(m, 1, vec);
@@ -108,7 +113,7 @@ public final class Diagnostics {
         java.util.Arrays.fill(vec, 1.0 / Math.sqrt(m));
         double est = Double.NaN;
         for (int it = 0; it < 30; it++) {
-            lu.solveTransposed(x, y);
+            luT.solve(x, y);
             lu.solve(y, x);
             double norm = NormOps_DDRM.normF(x);
             if (!(norm > 0) || !Double.isFinite(norm)) {

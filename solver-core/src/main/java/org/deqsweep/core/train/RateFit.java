@@ -4,9 +4,10 @@ package org.deqsweep.core.train;
  * The empirical linear rate of a loss trajectory (DESIGN 3): log loss_k ~ a + k log(rho), fitted by
  * least squares on the tail window where the decay is linear.
  *
- * <p>Candidate windows end at the last usable point and start at 0, 1/4, 1/2 or 3/4 of the way
- * (at least {@link #MIN_POINTS} points); the earliest whose R^2 is at least {@link #GOOD_R2} wins,
- * else the one with the best R^2. Points at or below the round-off floor (loss &lt;= 1e-300, or
+ * <p>Candidate windows end at the last usable point and start at 1/2, 3/4, 1/4 or 0 of the way, in
+ * that order (at least {@link #MIN_POINTS} points): the tail half measures the asymptotic rate the
+ * theory predicts; the first candidate whose R^2 is at least {@link #GOOD_R2} wins, else the one with
+ * the best R^2. Points at or below the round-off floor (loss &lt;= 1e-300, or
  * non-finite) end the usable range.
  *
  * @param rho fitted per-step factor exp(slope)
@@ -29,10 +30,10 @@ public record RateFit(double rho, double r2, double from, double to) {
             return NONE;
         }
         RateFit best = null;
-        for (int q = 0; q < 4; q++) {
+        for (int q : new int[] {2, 3, 1, 0}) {
             int start = (int) ((long) end * q / 4);
             if (end - start < MIN_POINTS) {
-                break;
+                continue;
             }
             RateFit f = line(x, loss, start, end);
             if (f.r2() >= GOOD_R2) {

@@ -3,12 +3,12 @@ package org.deqsweep.core.train;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.deqsweep.core.Activation;
 import org.deqsweep.core.CurvePoint;
 import org.deqsweep.core.Params;
 import org.deqsweep.core.RunConfig;
 import org.deqsweep.core.Status;
 import org.deqsweep.core.grad.DeqObjective;
+import org.deqsweep.core.grad.Objective;
 import org.deqsweep.core.solve.SolveStats;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -26,20 +26,18 @@ public final class Trainer {
     /**
      * What a training produced; the caller adds the data-dependent quantities to make a RunResult.
      */
-    public record Outcome(Status status, long steps, double lossInitial, double lossFinal, RateFit rate,
+    public record Outcome(Status status, long steps, double lossInitial, double lossFinal, RateFit rate, RateFit excessRate,
                           double conservationDrift, double distanceGrowthMin, double sigmaMinMin, double sigmaMinMax,
                           double contractionMax, double gradNormFinal, long forwardIters, long backwardIters,
                           String failureReason, long stepAtFailure, double lastFiniteLoss, List<CurvePoint> curve) {
     }
 
     private final RunConfig cfg;
-    private final DeqObjective obj;
+    private final Objective obj;
     private final Params p;
     private final RunTrace trace;
     private final Diagnostics diag;
-    private final boolean identity;
     private final boolean linearFamily;
-    private final double lip;
     private final long[] schedule;
     private final List<CurvePoint> curve = new ArrayList<>();
     private final DMatrixRMaj q0;
@@ -61,16 +59,13 @@ public final class Trainer {
      * @param p Input/Output: initial parameters on entry, final parameters on exit
      * @param trace Output: full per-step loss trace, or null
      */
-    public Trainer(RunConfig cfg, DeqObjective obj, Params p, RunTrace trace) {
+    public Trainer(RunConfig cfg, Objective obj, Params p, RunTrace trace) {
         this.cfg = cfg;
         this.obj = obj;
         this.p = p;
         this.trace = trace;
-        this.diag = new Diagnostics(p.width());
-        Activation act = cfg.activation();
-        this.identity = act == Activation.IDENTITY;
+        this.diag = new Diagnostics(p.A.numRows);
         this.linearFamily = cfg.family().equals("linear_deq");
-        this.lip = act.lipschitz(cfg.activationEps());
         this.schedule = recordSchedule(cfg.maxSteps(), cfg.integer("record_points"));
         this.q0 = linearFamily ? Diagnostics.conservationQ(p, null) : null;
         this.q = linearFamily ? new DMatrixRMaj(p.width(), p.width()) : null;
@@ -105,7 +100,7 @@ public final class Trainer {
     private Outcome gradientDescent() {
         double eta = cfg.stepSize();
         long maxSteps = cfg.maxSteps();
-        DeqObjective.Evaluation ev = obj.evaluate(p, true);
+        Objective.Evaluation ev = obj.evaluate(p, true);
         count(ev);
         double l0 = ev.loss();
         double distMin = Double.POSITIVE_INFINITY;
@@ -136,14 +131,14 @@ public final class Trainer {
 
     /** theta <- theta - eta grad (the gradient of frozen parameters is zero). */
     private void stepInPlace(double eta) {
-        CommonOps_DDRM.addEquals(p.A, -eta, obj.grad.A);
-        CommonOps_DDRM.addEquals(p.W, -eta, obj.grad.W);
-        CommonOps_DDRM.addEquals(p.b, -eta, obj.grad.b);
-        CommonOps_DDRM.addEquals(p.v, -eta, obj.grad.v);
+        CommonOps_DDRM.addEquals(p.A, -eta, obj.gradient().A);
+        CommonOps_DDRM.addEquals(p.W, -eta, obj.gradient().W);
+        CommonOps_DDRM.addEquals(p.b, -eta, obj.gradient().b);
+        CommonOps_DDRM.addEquals(p.v, -eta, obj.gradient().v);
     }
 
     /** The status that ends the run at this point, or null to go on. */
-    private Status check(DeqObjective.Evaluation ev, double l0, long k, long maxSteps, String[] why) {
+    private Status check(Objective.Evaluation ev, double l0, long k, long maxSteps, String[] why) {
         SolveStats fs = ev.forward();
         double loss = ev.loss();
         if (fs.singular()) {
@@ -197,7 +192,7 @@ public final class Trainer {
         return nextRecord < schedule.length && schedule[nextRecord] == k;
     }
 
-    private void count(DeqObjective.Evaluation ev) {
+    private void count(Objective.Evaluation ev) {
         forwardIters += ev.forward().iterations();
         if (ev.backward() != null) {
             backwardIters += ev.backward().iterations();
@@ -217,9 +212,9 @@ public final class Trainer {
         }
     }
 
-    private void record(long step, double time, DeqObjective.Evaluation ev) {
-        double sigma = p.isFinite() ? diag.sigmaMin(p.A, obj.derivatives(), identity) : Double.NaN;
-        double contraction = p.isFinite() ? lip * diag.spectralNorm(p.A) : Double.NaN;
+    private void record(long step, double time, Objective.Evaluation ev) {
+        double sigma = p.isFinite() ? obj.sigmaMin(p, diag) : Double.NaN;
+        double contraction = p.isFinite() ? obj.contraction(p, diag) : Double.NaN;
         double drift = Double.NaN;
         if (linearFamily) {
             Diagnostics.conservationQ(p, q);
@@ -235,14 +230,39 @@ public final class Trainer {
                 DeqObjective.norm(p)));
     }
 
-    private Outcome outcome(Status st, long steps, double l0, DeqObjective.Evaluation last, double distMin, String why) {
+    private Outcome outcome(Status st, long steps, double l0, Objective.Evaluation last, double distMin, String why) {
         RateFit fit = RateFit.fit(lossSteps, lossValues, lossCount);
+        RateFit excess = excessFit(l0);
         double drift = linearFamily && !curve.isEmpty() ? curve.get(curve.size() - 1).conservationDrift() : Double.NaN;
         boolean failed = st.isFailure();
-        return new Outcome(st, steps, l0, Double.isFinite(last.loss()) ? last.loss() : lastFinite, fit, drift,
+        return new Outcome(st, steps, l0, Double.isFinite(last.loss()) ? last.loss() : lastFinite, fit, excess, drift,
                 linearFamily && distMin != Double.POSITIVE_INFINITY ? distMin : Double.NaN, sigmaMinMin, sigmaMinMax,
                 contractionMax, last.gradNorm(), forwardIters, backwardIters, failed ? why : "",
                 failed ? steps : -1, lastFinite, curve);
+    }
+
+    /**
+     * The linear rate of the excess loss L_k - L_end, for runs that converge to a nonzero minimum (label
+     * noise, a layer too narrow to interpolate): points until the excess falls to 1e-9 of its initial value.
+     */
+    private RateFit excessFit(double l0) {
+        if (lossCount < RateFit.MIN_POINTS || !Double.isFinite(lastFinite) || !(l0 > lastFinite)) {
+            return RateFit.fit(new double[0], new double[0], 0);
+        }
+        double floor = 1e-9 * (l0 - lastFinite);
+        double[] x = new double[lossCount];
+        double[] e = new double[lossCount];
+        int count = 0;
+        for (int i = 0; i < lossCount - 1; i++) {
+            double ex = lossValues[i] - lastFinite;
+            if (!(ex > floor)) {
+                break;
+            }
+            x[count] = lossSteps[i];
+            e[count] = ex;
+            count++;
+        }
+        return RateFit.fit(x, e, count);
     }
 
     // ---------------------------------------------------------------- gradient flow (Dormand-Prince 5(4))
@@ -271,7 +291,7 @@ public final class Trainer {
         double[] yNew = new double[dim];
         double[] stage = new double[dim];
         double[][] kk = new double[7][dim];
-        DeqObjective.Evaluation ev = obj.evaluate(p, true);
+        Objective.Evaluation ev = obj.evaluate(p, true);
         count(ev);
         negGrad(kk[0]);
         double l0 = ev.loss();
@@ -378,7 +398,7 @@ public final class Trainer {
     }
 
     private void negGrad(double[] out) {
-        obj.grad.toVector(out);
+        obj.gradient().toVector(out);
         for (int j = 0; j < out.length; j++) {
             out[j] = -out[j];
         }

@@ -41,6 +41,9 @@ class GradientFiniteDifferenceTest extends TestSupport {
         out.add(Arguments.of("single_index_deq", "tanh", 1, "mse"));
         out.add(Arguments.of("single_index_deq", "gelu", 1, "mse"));
         out.add(Arguments.of("explicit", "sigmoid", 1, "mse"));
+        for (String a : new String[] {"relu", "tanh", "sigmoid", "softplus", "gelu", "silu", "sin"}) {
+            out.add(Arguments.of("overparam_deq", a, 12, "mse"));
+        }
         return out.stream();
     }
 
@@ -61,6 +64,8 @@ class GradientFiniteDifferenceTest extends TestSupport {
         if (family.equals("general_deq")) {
             c.put("bias", true);
             c.put("a_scale", 0.5);
+        } else if (family.equals("overparam_deq")) {
+            c.put("a_scale", 0.3);
         } else if (!family.equals("explicit")) {
             c.put("a_scale", 0.3);
         }
@@ -117,7 +122,7 @@ class GradientFiniteDifferenceTest extends TestSupport {
             assertTrue(rel <= FD_REL, family + " " + act + " d" + names[k] + ": relative error " + rel);
             checked++;
         }
-        assertTrue(checked >= 2, "at least two trainable blocks checked");
+        assertTrue(checked >= (family.equals("general_deq") ? 4 : 1), "every trainable block checked: " + checked);
     }
 
     @AfterAll

@@ -79,7 +79,7 @@ class ConservationTest extends TestSupport {
             RunResult r = Runner.run(linear(1, 1, etas[i], (int) Math.round(horizon / etas[i]), "gd"));
             assertEquals(Status.MAX_STEPS, r.status());
             drift[i] = r.conservationDrift();
-            assertTrue(r.distanceGrowthMin() >= 0, "distance to (0, 1) never decreases under GD: " + r.distanceGrowthMin());
+            assertTrue(r.distanceGrowthMin() >= -1e-12, "distance to (0, 1) never decreases under GD (to round-off): " + r.distanceGrowthMin());
             System.out.printf("GD eta = %.3f: drift at t = %.1f is %.4e%n", etas[i], horizon, drift[i]);
         }
         for (int i = 0; i + 1 < etas.length; i++) {

@@ -42,9 +42,26 @@ class ConvergenceTest {
 
     @Test
     void stepFarTooLargeDiverges() {
-        RunResult r = Runner.run(linear(5.0));
+        // the explicit baseline with identity link is least squares: eta = 5 is far above 1 / lambda_max
+        RunConfig cfg = RunConfig.fromMap(Map.of("family", "explicit", "activation", "identity", "d", 5, "n", 200,
+                "step_size", 5.0, "max_steps", 2000, "seed", 7));
+        RunResult r = Runner.run(cfg);
         assertEquals(Status.DIVERGED, r.status(), r.failureReason());
         assertTrue(r.failureReason().contains("diverge_factor"), r.failureReason());
-        assertTrue(r.stepAtFailure() > 0 && r.stepAtFailure() < 200, "caught early: " + r.stepAtFailure());
+        assertTrue(r.stepAtFailure() > 0 && r.stepAtFailure() < 50, "caught early: " + r.stepAtFailure());
+        assertTrue(Double.isFinite(r.lastFiniteLoss()) && r.lastFiniteLoss() > r.lossInitial());
+    }
+
+    /**
+     * The linear DEQ does not blow up at a huge step: the first step throws theta2 far from 1 (Q grows
+     * by eta^2 |grad|^2), the output collapses and GD stalls near the initial loss, the paper's
+     * "huge steps and fail to converge".
+     */
+    @Test
+    void linearDeqAtAHugeStepJumpsAwayAndStalls() {
+        RunResult r = Runner.run(linear(5.0).with(Map.of("max_steps", 2000)));
+        assertEquals(Status.MAX_STEPS, r.status(), r.failureReason());
+        assertTrue(r.lossFinal() > 0.5 * r.lossInitial(), "no progress: " + r.lossFinal() + " vs " + r.lossInitial());
+        assertTrue(r.sigmaMinMax() > 100, "|1 - theta2| jumped far: sigma_min(I - A) reached " + r.sigmaMinMax());
     }
 }

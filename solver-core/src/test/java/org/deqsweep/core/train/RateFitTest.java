@@ -16,7 +16,7 @@ class RateFitTest {
         RateFit f = RateFit.fitEveryStep(loss, loss.length);
         assertEquals(0.93, f.rho(), 1e-12);
         assertEquals(1.0, f.r2(), 1e-12);
-        assertEquals(0.0, f.from());
+        assertEquals(100.0, f.from(), "the tail half is fitted");
     }
 
     @Test

@@ -25,6 +25,8 @@ final class ValueForms {
     static final String FORMS = "a list, a single value, range(a, b[, step]), linspace(a, b, k), logspace(a, b, k) or pow2(i, j)";
 
     private static final Pattern CALL = Pattern.compile("\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\((.*)\\)\\s*", Pattern.DOTALL);
+    /** A form cut short: in a YAML flow map {@code {seed: range(0, 10)}} the comma ends the value at "range(0". */
+    private static final Pattern CUT = Pattern.compile("\\s*(range|linspace|logspace|pow2)\\s*\\([^)]*", Pattern.CASE_INSENSITIVE);
     private static final Pattern INTEGER = Pattern.compile("[-+]?[0-9]+");
     private static final Pattern DECIMAL = Pattern.compile("[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?");
     private static final MathContext ROUND = new MathContext(SIGNIFICANT_DIGITS, RoundingMode.HALF_EVEN);
@@ -76,6 +78,10 @@ final class ValueForms {
                     default:
                         throw new SpecException(path, ConfigSchema.describe(s) + ", an unknown form " + fn + "(...)", FORMS);
                 }
+            }
+            if (CUT.matcher(s).matches()) {
+                throw new SpecException(path, ConfigSchema.describe(s) + ", a form cut at a comma (inside {...} a comma ends the value)",
+                        "the form quoted, for example '" + s.trim() + ", ...)', or written in block style");
             }
         }
         List<Object> one = new ArrayList<>(1);
