@@ -85,7 +85,7 @@ final class QueryCommand implements Callable<Integer> {
     /** The sweep directory: DIR itself, or the single sweep inside it. */
     static Path resolveSweepDir(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new UsageException("query: " + dir + " is not a directory; give a sweep's output directory (<out>/<name>) or <out>.");
+            throw new UsageException(dir + " is not a directory; give a sweep's output directory (<out>/<name>) or <out>.");
         }
         if (isSweep(dir)) {
             return dir;
@@ -100,9 +100,9 @@ final class QueryCommand implements Callable<Integer> {
             return inside.get(0);
         }
         if (inside.isEmpty()) {
-            throw new UsageException("query: " + dir + " holds no sweep output (no _sweep.json or runs/ in it or in a directory below it).");
+            throw new UsageException(dir + " holds no sweep output (no _sweep.json or runs/ in it or in a directory below it).");
         }
-        throw new UsageException("query: " + dir + " holds " + inside.size() + " sweeps ("
+        throw new UsageException(dir + " holds " + inside.size() + " sweeps ("
                 + String.join(", ", inside.stream().map(p -> p.getFileName().toString()).toList()) + "); name one, e.g. "
                 + inside.get(0) + ".");
     }
@@ -124,7 +124,7 @@ final class QueryCommand implements Callable<Integer> {
             views.add(t);
         }
         if (views.isEmpty()) {
-            throw new UsageException("query: " + sweepDir + " has no tables yet (is the sweep still running its first waves?).");
+            throw new UsageException(sweepDir + " has no tables yet (is the sweep still running its first waves?).");
         }
         return views;
     }
@@ -151,7 +151,7 @@ final class QueryCommand implements Callable<Integer> {
         if (t instanceof SparkThrowable) {
             String m = String.valueOf(t.getMessage());
             int nl = m.indexOf('\n');
-            return new UsageException("query: " + (nl < 0 ? m : m.substring(0, nl)).strip());
+            return new UsageException((nl < 0 ? m : m.substring(0, nl)).strip());
         }
         return e instanceof RuntimeException re ? re : new IllegalStateException(e);
     }

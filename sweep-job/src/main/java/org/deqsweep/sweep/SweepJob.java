@@ -112,6 +112,10 @@ public final class SweepJob {
                     out.discard(tmp); // every point of the wave was excluded or already present
                 }
             }
+        } catch (RuntimeException e) {
+            // the committed waves stay; --resume continues from them
+            manifest.write(out.manifest(), "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
+            throw e;
         } finally {
             spark.sparkContext().clearJobGroup();
         }

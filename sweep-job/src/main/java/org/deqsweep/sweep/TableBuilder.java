@@ -89,9 +89,19 @@ public final class TableBuilder {
         spark.catalog().dropTempView("deq_sweep_runs");
         spark.catalog().dropTempView("deq_sweep_summary");
 
+        // runs per status from the small summary table: one scan, no shuffle
+        List<Column> sums = new ArrayList<>();
+        for (Status st : Status.values()) {
+            sums.add(org.apache.spark.sql.functions.sum(statusColumn(st)));
+        }
+        Row totals = spark.read().parquet(out.table(Tables.SUMMARY).toString())
+                .agg(sums.get(0), sums.subList(1, sums.size()).toArray(Column[]::new)).first();
         Map<String, Long> counts = new TreeMap<>();
-        for (Row r : readRuns(spark, out.table(Tables.RUNS)).groupBy("status").count().collectAsList()) {
-            counts.put(r.getString(0), r.getLong(1));
+        for (int i = 0; i < Status.values().length; i++) {
+            long c = totals.isNullAt(i) ? 0 : totals.getLong(i);
+            if (c > 0) {
+                counts.put(Status.values()[i].name(), c);
+            }
         }
         return counts;
     }
