@@ -49,6 +49,7 @@ final class SweepCommand implements Callable<Integer> {
     Map<String, String> conf = new LinkedHashMap<>();
 
     @Override
+    @SuppressWarnings("try") // the lock is held for the try block's extent, never read
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -73,6 +73,7 @@ public final class SweepJob {
         this.runFn = runFn;
     }
 
+    @SuppressWarnings("try") // the progress line runs for the try block's extent, never read
     public Outcome run() {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
