@@ -147,7 +147,8 @@ public final class TableBuilder {
                 + " count(*) AS step_sizes,\n"
                 + " sum(runs) AS runs,\n"
                 + " max(CASE WHEN n_converged = runs THEN step_size END) AS max_all_converged_step_size,\n"
-                + " min(CASE WHEN n_diverged + n_nan > 0 THEN step_size END) AS min_any_diverged_step_size\n"
+                + " min(CASE WHEN n_diverged + n_nan > 0 THEN step_size END) AS min_any_diverged_step_size,\n"
+                + " min(CASE WHEN n_converged + n_max_steps < runs THEN step_size END) AS min_any_failed_step_size\n"
                 + "FROM " + view + " GROUP BY " + k + " ORDER BY " + k;
     }
 

@@ -101,6 +101,8 @@ class SweepEndToEndTest extends SparkTestBase {
         assertEquals(4, stability.count(), "d x activation");
         assertEquals(SweepFixtures.POINTS, stability.agg(org.apache.spark.sql.functions.sum("runs")).first().getLong(0));
         assertFalse(Arrays.asList(stability.columns()).contains("step_size"));
+        // step size 20 fails for every (d, activation)
+        assertEquals(0, stability.filter(col("min_any_failed_step_size").isNull()).count());
         assertFalse(Arrays.asList(stability.columns()).contains("seed"));
     }
 
