@@ -105,6 +105,8 @@ public final class ConfigSchema {
         bool(f, "train_v", null, "v trainable (family default: false for linear_deq, single_index_deq and explicit, else true)");
         str(f, "trainer", "gd", List.of("gd", "flow"), "full-batch gradient descent or gradient flow (Dormand-Prince 5(4))");
         num(f, "step_size", Type.DOUBLE, 0.01, 0.0, true, null, "GD step eta; for flow, the time between recorded steps");
+        str(f, "step_rule", "absolute", List.of("absolute", "relative"),
+                "absolute: eta = step_size; relative: eta = step_size * 2 / mu_max(init), a fraction of the edge-of-stability step");
         num(f, "max_steps", Type.INT, 1000, 1.0, false, 100000000.0, "GD steps (flow: horizon = step_size * max_steps)");
         num(f, "tol", Type.DOUBLE, 1e-10, 0.0, false, null, "stop when loss <= tol");
         num(f, "rel_tol", Type.DOUBLE, 0.0, 0.0, false, null, "stop when loss <= rel_tol * initial loss");

@@ -13,7 +13,7 @@ import java.util.List;
  * @param lossFinal loss at the last finite step
  * @param rate fitted linear rate rho, loss_{k+1} ~ rho loss_k, on the log-loss tail
  * @param rateFitR2 R^2 of that fit
- * @param kappa -log(rho) / step_size: rate per unit of flow time
+ * @param kappa -log(rho) / eta: rate per unit of flow time
  * @param rateExcess fitted linear rate of the excess loss L_k - L_final (the rate to a nonzero minimum)
  * @param rateExcessR2 R^2 of that fit
  * @param rateTheory the rate the local spectrum predicts at the final parameters (linear_deq; else NaN)
@@ -26,6 +26,10 @@ import java.util.List;
  * @param lambdaMinGramInit lambda_min of the Gram matrix H_ij = &lt;grad f(x_i), grad f(x_j)&gt; at initialisation
  *     (0 when n exceeds the number of trainable parameters; NaN above the size limit)
  * @param lambdaMinGramFinal the same at the final parameters
+ * @param stepTheory the GD stability threshold at initialisation, 2 / mu_max with mu_max the largest eigenvalue of
+ *     the function-space curvature K = 2 c H (c = 1/n for mse): steps above it expand the residual along the
+ *     top eigenvector of H (for the linear DEQ mu_max = 2 lambda_max(Sigma)(1 + |beta|^2) / (1 - theta2)^2 at m = 1)
+ * @param eta the step size used: step_size, or step_size * stepTheory under step_rule relative
  * @param accuracy classification accuracy at the last step (implicit_layer on class data), else NaN
  * @param gradNormFinal gradient norm at the last step
  * @param forwardIters total forward iterations
@@ -40,7 +44,7 @@ public record RunResult(String runId, Status status, long steps, double lossInit
                         double rateFitR2, double kappa, double rateExcess, double rateExcessR2, double rateTheory, double conservationDrift,
                         double distanceGrowthMin, double sigmaMinMin, double sigmaMinMax, double contractionMax,
                         double lambdaMinCov, double lambdaMinGramInit, double lambdaMinGramFinal,
-                        double accuracy, double gradNormFinal, long forwardIters, long backwardIters, long wallMs,
+                        double stepTheory, double eta, double accuracy, double gradNormFinal, long forwardIters, long backwardIters, long wallMs,
                         String failureReason, long stepAtFailure, double lastFiniteLoss, List<CurvePoint> curve) {
     public RunResult {
         curve = List.copyOf(curve);

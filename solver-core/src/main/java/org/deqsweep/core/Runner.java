@@ -54,17 +54,25 @@ public final class Runner {
             double lamCov = Diagnostics.lambdaMinCovariance(ds.x());
             obj.evaluate(p, false);
             double[] gramInit = obj instanceof DeqObjective deq ? gramSpectrum(deq, p) : null;
-            Trainer.Outcome o = new Trainer(cfg, obj, p, trace).train();
+            double stepTheory = stepTheory(cfg, gramInit);
+            double eta = cfg.stepSize();
+            if (cfg.str("step_rule").equals("relative")) {
+                if (!(stepTheory > 0) || !Double.isFinite(stepTheory)) {
+                    return failed(runId, Status.INVALID, "step_rule relative needs the curvature at initialisation, which"
+                            + " could not be computed (Gram matrix above " + GRAM_MAX + " or singular)", t0);
+                }
+                eta = cfg.stepSize() * stepTheory;
+            }
+            Trainer.Outcome o = new Trainer(cfg, obj, p, trace, eta).train();
             double[] gramFinal = obj instanceof DeqObjective deq && p.isFinite() ? gramAt(deq, p) : null;
             double accuracy = obj.accuracy();
             double rho = o.rate().rho();
-            double eta = cfg.stepSize();
             double kappa = rho > 0 ? -Math.log(rho) / eta : Double.NaN;
             return new RunResult(runId, o.status(), o.steps(), o.lossInitial(), o.lossFinal(), rho, o.rate().r2(), kappa,
                     o.excessRate().rho(), o.excessRate().r2(),
-                    theoryRate(cfg, gramFinal), o.conservationDrift(), o.distanceGrowthMin(), o.sigmaMinMin(),
+                    theoryRate(cfg, eta, gramFinal), o.conservationDrift(), o.distanceGrowthMin(), o.sigmaMinMin(),
                     o.sigmaMinMax(), o.contractionMax(), lamCov, lambdaMin(gramInit, cfg), lambdaMin(gramFinal, cfg),
-                    accuracy, o.gradNormFinal(), o.forwardIters(), o.backwardIters(), elapsedMs(t0), o.failureReason(),
+                    stepTheory, eta, accuracy, o.gradNormFinal(), o.forwardIters(), o.backwardIters(), elapsedMs(t0), o.failureReason(),
                     o.stepAtFailure(), o.lastFiniteLoss(), o.curve());
         } catch (InvalidInputException e) {
             return failed(runId, Status.INVALID, e.getMessage(), t0);
@@ -101,7 +109,7 @@ public final class Runner {
 
     private static RunResult failed(String runId, Status st, String why, long t0) {
         double nan = Double.NaN;
-        return new RunResult(runId, st, 0, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan,
+        return new RunResult(runId, st, 0, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan, nan,
                 0, 0, elapsedMs(t0), why, 0, nan, java.util.List.of());
     }
 
@@ -162,13 +170,21 @@ public final class Runner {
         return Math.max(0.0, ev[0]);
     }
 
+    /** 2 / mu_max of K = 2 c H at initialisation (the step at which GD stops contracting the top mode). */
+    private static double stepTheory(RunConfig cfg, double[] ev) {
+        if (ev == null || ev.length == 0 || !(ev[ev.length - 1] > 0)) {
+            return Double.NaN;
+        }
+        return 2.0 / (2 * cfg.lossFactor() * ev[ev.length - 1]);
+    }
+
     /**
      * The local linear rate at the final parameters: near a zero-residual minimum the residual evolves
      * as r_{k+1} = (I - eta K) r_k with K = 2 c H (c = 1/n for mse, 1/(2n) for half_mse), so the loss
      * decays by max over the nonzero eigenvalues mu of K of (1 - eta mu)^2 per step (GD), or by
      * exp(-2 eta mu_min) per step-size of time (flow). Eigenvalues below 1e-9 mu_max count as zero.
      */
-    private static double theoryRate(RunConfig cfg, double[] ev) {
+    private static double theoryRate(RunConfig cfg, double eta, double[] ev) {
         if (ev == null || ev.length == 0) {
             return Double.NaN;
         }
@@ -177,7 +193,6 @@ public final class Runner {
         if (!(muMax > 0)) {
             return Double.NaN;
         }
-        double eta = cfg.stepSize();
         boolean flow = cfg.str("trainer").equals("flow");
         double worst = 0;
         double muMin = Double.POSITIVE_INFINITY;

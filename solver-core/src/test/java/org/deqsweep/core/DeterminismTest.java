@@ -12,7 +12,7 @@ class DeterminismTest {
     private static RunResult withoutTime(RunResult r) {
         return new RunResult(r.runId(), r.status(), r.steps(), r.lossInitial(), r.lossFinal(), r.rate(), r.rateFitR2(),
                 r.kappa(), r.rateExcess(), r.rateExcessR2(), r.rateTheory(), r.conservationDrift(), r.distanceGrowthMin(), r.sigmaMinMin(), r.sigmaMinMax(),
-                r.contractionMax(), r.lambdaMinCov(), r.lambdaMinGramInit(), r.lambdaMinGramFinal(), r.accuracy(), r.gradNormFinal(),
+                r.contractionMax(), r.lambdaMinCov(), r.lambdaMinGramInit(), r.lambdaMinGramFinal(), r.stepTheory(), r.eta(), r.accuracy(), r.gradNormFinal(),
                 r.forwardIters(), r.backwardIters(), 0, r.failureReason(), r.stepAtFailure(), r.lastFiniteLoss(), r.curve());
     }
 

@@ -106,6 +106,8 @@ public final class JsonIo {
         m.put("lambda_min_cov", num(r.lambdaMinCov()));
         m.put("lambda_min_gram_init", num(r.lambdaMinGramInit()));
         m.put("lambda_min_gram_final", num(r.lambdaMinGramFinal()));
+        m.put("step_theory", num(r.stepTheory()));
+        m.put("eta", num(r.eta()));
         m.put("accuracy", num(r.accuracy()));
         m.put("grad_norm_final", num(r.gradNormFinal()));
         m.put("forward_iters", r.forwardIters());

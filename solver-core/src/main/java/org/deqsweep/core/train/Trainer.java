@@ -43,6 +43,7 @@ public final class Trainer {
     private final DMatrixRMaj q0;
     private final DMatrixRMaj q;
     private final long deadline;
+    private final double eta;
 
     private double[] lossSteps = new double[256];
     private double[] lossValues = new double[256];
@@ -60,6 +61,15 @@ public final class Trainer {
      * @param trace Output: full per-step loss trace, or null
      */
     public Trainer(RunConfig cfg, Objective obj, Params p, RunTrace trace) {
+        this(cfg, obj, p, trace, cfg.stepSize());
+    }
+
+    /**
+     * @param eta the step size (GD) or recording interval (flow) actually used: step_size, or under
+     *     step_rule relative, step_size times the curvature step at initialisation
+     */
+    public Trainer(RunConfig cfg, Objective obj, Params p, RunTrace trace, double eta) {
+        this.eta = eta;
         this.cfg = cfg;
         this.obj = obj;
         this.p = p;
@@ -98,7 +108,7 @@ public final class Trainer {
     }
 
     private Outcome gradientDescent() {
-        double eta = cfg.stepSize();
+        double eta = this.eta;
         long maxSteps = cfg.maxSteps();
         Objective.Evaluation ev = obj.evaluate(p, true);
         count(ev);
@@ -281,7 +291,7 @@ public final class Trainer {
     private static final double[] E = {71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40};
 
     private Outcome flow() {
-        double eta = cfg.stepSize();
+        double eta = this.eta;
         long maxSteps = cfg.maxSteps();
         double horizon = eta * maxSteps;
         double rtol = cfg.real("flow_rtol");

@@ -64,4 +64,18 @@ class ConvergenceTest {
         assertTrue(r.lossFinal() > 0.5 * r.lossInitial(), "no progress: " + r.lossFinal() + " vs " + r.lossInitial());
         assertTrue(r.sigmaMinMax() > 100, "|1 - theta2| jumped far: sigma_min(I - A) reached " + r.sigmaMinMax());
     }
+
+    /** step_rule relative scales eta by 2 / mu_max at init, so the same setting is stable at every width. */
+    @Test
+    void relativeStepIsAFractionOfTheCurvatureStep() {
+        for (int m : new int[] {8, 64}) {
+            RunConfig cfg = RunConfig.fromMap(Map.of("family", "overparam_deq", "width", m, "d", 5, "n", 20,
+                    "step_rule", "relative", "step_size", 0.5, "max_steps", 300, "tol", 0.0, "seed", 1));
+            RunResult r = Runner.run(cfg);
+            assertTrue(r.stepTheory() > 0, "curvature step at init: " + r.stepTheory());
+            assertEquals(0.5 * r.stepTheory(), r.eta(), 1e-15 * r.eta());
+            assertEquals(Status.MAX_STEPS, r.status(), r.failureReason());
+            assertTrue(r.lossFinal() < 0.1 * r.lossInitial(), "m = " + m + ": " + r.lossInitial() + " -> " + r.lossFinal());
+        }
+    }
 }
