@@ -62,6 +62,8 @@ public final class Tables {
             dbl("lambda_min_cov", RunResult::lambdaMinCov),
             dbl("lambda_min_gram_init", RunResult::lambdaMinGramInit),
             dbl("lambda_min_gram_final", RunResult::lambdaMinGramFinal),
+            dbl("step_theory", RunResult::stepTheory),
+            dbl("eta", RunResult::eta),
             dbl("accuracy", RunResult::accuracy),
             dbl("grad_norm_final", RunResult::gradNormFinal),
             col("forward_iters", DataTypes.LongType, RunResult::forwardIters),
