@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# deq-sweep launcher (DESIGN 6).
+#   ./submit.sh conf/quickstart.yaml [--master M] [--out DIR] [--resume|--overwrite] [--set k=v]... [--conf k=v]... [--dry-run]
+#   ./submit.sh query DIR ["SQL"] [--format table|csv|json] [--output FILE]
+# With $SPARK_HOME set: $SPARK_HOME/bin/spark-submit with the shaded application jar.
+# Without: the embedded Spark from the Maven build (java ... org.apache.spark.deploy.SparkSubmit).
+# Environment: DRIVER_MEMORY (default 4g), SPARK_HOME, MVN (default mvn), MVN_FLAGS (e.g. -o).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+TARGET="$ROOT/sweep-job/target"
+APP_JAR="$TARGET/sweep-job-0.1.0-SNAPSHOT-app.jar"
+CLASSPATH_FILE="$TARGET/runtime-classpath.txt"
+DEFAULTS="$ROOT/conf/spark-defaults.conf"
+DRIVER_MEMORY="${DRIVER_MEMORY:-4g}"
+
+needs_build() {
+  [[ -f "$APP_JAR" && -f "$CLASSPATH_FILE" ]] || return 0
+  [[ -n "$(find "$ROOT/pom.xml" "$ROOT/solver-core" "$ROOT/sweep-job/pom.xml" "$ROOT/sweep-job/src/main" \
+      -newer "$APP_JAR" \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -type f -print -quit 2>/dev/null)" ]]
+}
+
+if needs_build; then
+  echo "submit.sh: building (mvn -q -B -DskipTests package) ..." >&2
+  (cd "$ROOT" && ${MVN:-mvn} -q -B ${MVN_FLAGS:-} -DskipTests package) >&2
+fi
+
+# pass --master to spark-submit itself (it also reaches the app through spark.master); default local[*]
+MASTER="local[*]"
+ARGS=()
+while (($#)); do
+  case "$1" in
+    --master) MASTER="$2"; shift 2 ;;
+    --master=*) MASTER="${1#--master=}"; shift ;;
+    *) ARGS+=("$1"); shift ;;
+  esac
+done
+
+if [[ -n "${SPARK_HOME:-}" ]]; then
+  exec "$SPARK_HOME/bin/spark-submit" --master "$MASTER" --driver-memory "$DRIVER_MEMORY" \
+    --properties-file "$DEFAULTS" --class org.deqsweep.sweep.Main "$APP_JAR" "${ARGS[@]}"
+fi
+
+# the JVM options Spark's launcher would add on Java 17 (one list, kept in the parent pom)
+FLAGS="$(sed -n 's:.*<spark.jvm.flags>\(.*\)</spark.jvm.flags>.*:\1:p' "$ROOT/pom.xml")"
+export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+# shellcheck disable=SC2086  # FLAGS is a list of options
+exec java -Xmx"$DRIVER_MEMORY" $FLAGS -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" \
+  org.apache.spark.deploy.SparkSubmit --master "$MASTER" --properties-file "$DEFAULTS" \
+  --class org.deqsweep.sweep.Main "$APP_JAR" "${ARGS[@]}"

@@ -1,0 +1,69 @@
+package org.deqsweep.sweep;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Builds the command's SparkSession, or reuses the one already running in this JVM (the tests' shared
+ * session); only a session it built is stopped on close.
+ */
+final class Sessions {
+    private Sessions() {
+    }
+
+    /** A session and whether this command owns it. */
+    record Session(SparkSession spark, boolean owned) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (owned) {
+                spark.stop();
+            }
+        }
+    }
+
+    /**
+     * @param master --master, or null: spark-submit's spark.master, else local[*]
+     * @param conf --conf pairs, applied last
+     */
+    static Session open(String appName, String master, Map<String, String> conf) {
+        SparkSession existing = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
+                : SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
+        if (existing != null && !existing.sparkContext().isStopped()) {
+            conf.forEach((k, v) -> existing.conf().set(k, v));
+            applySessionDefaults(existing);
+            return new Session(existing, false);
+        }
+        SparkConf submitted = new SparkConf();
+        SparkSession.Builder b = SparkSession.builder().appName(appName);
+        if (master != null) {
+            b.master(master);
+        } else if (!submitted.contains("spark.master")) {
+            b.master("local[*]");
+        }
+        if (!submitted.contains("spark.sql.warehouse.dir")) {
+            // no ./spark-warehouse in the user's directory; nothing is ever stored there
+            b.config("spark.sql.warehouse.dir",
+                    Path.of(System.getProperty("java.io.tmpdir"), "deq-sweep-warehouse-" + System.getProperty("user.name")).toUri().toString());
+        }
+        if (!submitted.contains("spark.sql.debug.maxToStringFields")) {
+            // the runs schema has ~70 columns; the default 25 makes Spark warn about every plan it prints
+            b.config("spark.sql.debug.maxToStringFields", "200");
+        }
+        if (!submitted.contains("spark.ui.showConsoleProgress")) {
+            b.config("spark.ui.showConsoleProgress", "false");
+        }
+        conf.forEach(b::config);
+        SparkSession spark = b.getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
+        applySessionDefaults(spark);
+        return new Session(spark, true);
+    }
+
+    /** Settings the sweep relies on, whatever the defaults file says. */
+    private static void applySessionDefaults(SparkSession spark) {
+        // the sweep's partitions are explicit and each is seconds of work: AQE must not merge them
+        spark.conf().set("spark.sql.adaptive.coalescePartitions.enabled", "false");
+    }
+}

@@ -1,0 +1,114 @@
+package org.deqsweep.sweep;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.deqsweep.core.ConfigException;
+import org.deqsweep.sweep.spec.SpecException;
+import org.deqsweep.sweep.spec.SpecParser;
+import org.deqsweep.sweep.spec.SweepSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code sweep SPEC}: validate the spec, then run it into {@code <out>/<name>/} (DESIGN 5, 6). */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = "Run a sweep spec on Spark and write runs, curves, failures, summary and stability as Parquet under <out>/<name>/.")
+final class SweepCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "SPEC", description = "the sweep spec (YAML)")
+    Path specFile;
+
+    @Option(names = "--master", paramLabel = "M", description = "Spark master: local[*], local[N], spark://host:7077, yarn, k8s://...; default: spark-submit's, else local[*]")
+    String master;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "out", description = "output root; the sweep goes to DIR/<name>/ (default: ${DEFAULT-VALUE})")
+    Path outRoot;
+
+    @Option(names = "--resume", description = "run only the grid points whose run_id is not yet in the output, then rebuild the tables")
+    boolean resume;
+
+    @Option(names = "--overwrite", description = "delete an existing output of this sweep first")
+    boolean overwrite;
+
+    @Option(names = "--set", paramLabel = "k=v", description = "override a spec key, e.g. --set grid.d=[8,16] (repeatable)")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--dry-run", description = "print the plan (grid size, included points, partitions, waves) and exit")
+    boolean dryRun;
+
+    @Option(names = "--conf", paramLabel = "k=v", description = "a Spark setting (repeatable)")
+    Map<String, String> conf = new LinkedHashMap<>();
+
+    @Override
+    @SuppressWarnings("try") // the lock is held for the try block's extent, never read
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (resume && overwrite) {
+            throw new UsageException("--resume and --overwrite exclude each other: --resume keeps the runs already written, --overwrite deletes them.");
+        }
+        SweepSpec plan = parse(specFile, sets);
+        OutputDir dir = new OutputDir(outRoot.resolve(plan.name()));
+        if (dryRun) {
+            int cores = localCores(master);
+            out.println(SweepJob.plan(plan, cores).describe().stripTrailing());
+            out.printf("output: %s%s%n", dir.path(), dir.hasOutput() ? " (exists: needs --resume or --overwrite)" : "");
+            if (master != null && !master.startsWith("local")) {
+                out.printf("(planned for %d cores; a cluster plans with its own default parallelism)%n", cores);
+            }
+            out.flush();
+            return 0;
+        }
+        if (dir.hasOutput() && !resume && !overwrite) {
+            throw new UsageException(dir.path() + " already holds output of sweep '" + plan.name()
+                    + "'. Use --resume to run only the grid points not yet present, or --overwrite to replace it"
+                    + " (or choose another --out).");
+        }
+        try (OutputDir.Lock lock = dir.lock();
+             Sessions.Session session = Sessions.open("deq-sweep " + plan.name(), master, conf)) {
+            if (overwrite) {
+                dir.clearForOverwrite();
+            }
+            SweepJob.Outcome o = new SweepJob(session.spark(), plan, dir, resume, err).run();
+            err.printf("[%s] wrote %s: %d grid points, %d included, %d trained (%d failed), %d already present;"
+                            + " %d partitions x %d waves; %.1f s%n",
+                    plan.name(), dir.path(), o.gridSize(), o.included(), o.trained(), o.failed(), o.alreadyPresent(),
+                    o.partitions(), o.waves(), o.wallSeconds());
+            err.flush();
+        }
+        return 0;
+    }
+
+    /** Parses and validates the spec; a bad spec is a usage error (exit 2, nothing written). */
+    static SweepSpec parse(Path file, List<String> sets) {
+        try {
+            return SpecParser.parse(file, sets);
+        } catch (SpecException | ConfigException e) {
+            throw new UsageException("bad sweep spec " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** The cores a local master gives (local[N], local[*]); the machine's cores otherwise. */
+    static int localCores(String master) {
+        int all = Runtime.getRuntime().availableProcessors();
+        if (master != null) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\d+)(,\\d+)?]").matcher(master);
+            if (m.matches()) {
+                return Integer.parseInt(m.group(1));
+            }
+            if (master.equals("local")) {
+                return 1;
+            }
+        }
+        return all;
+    }
+}

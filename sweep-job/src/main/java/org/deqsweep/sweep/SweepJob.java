@@ -1,0 +1,294 @@
+package org.deqsweep.sweep;
+
+import java.io.PrintWriter;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.deqsweep.core.RunConfig;
+import org.deqsweep.core.RunResult;
+import org.deqsweep.core.Runner;
+import org.deqsweep.core.Status;
+import org.deqsweep.sweep.spec.DryRunPlan;
+import org.deqsweep.sweep.spec.Grid;
+import org.deqsweep.sweep.spec.SweepSpec;
+
+/**
+ * Runs one sweep into its output directory (DESIGN 5): the grid's index range is cut into waves; each
+ * wave is one Spark job of P tasks, each task decoding its share of the indices on the executor, training
+ * each point once through {@link Runner#run} and emitting one staging row per run (run columns plus the
+ * curve), written once and committed by an atomic rename. The tables are then rebuilt from the committed
+ * waves ({@link TableBuilder}), so each run_id appears exactly once however often the sweep was resumed.
+ */
+public final class SweepJob {
+    /** Auto wave size: this many grid points per task, so a wave is a few seconds to a minute of work. */
+    public static final int AUTO_POINTS_PER_TASK = 8;
+
+    /** What trains one config: {@link Runner#run} in production. */
+    interface RunFn extends Serializable {
+        RunResult run(RunConfig cfg);
+    }
+
+    /** The summary a finished sweep returns. */
+    public record Outcome(long gridSize, long included, long trained, long failed, long alreadyPresent,
+                          int partitions, long waveSize, long waves, double wallSeconds) {
+    }
+
+    private final SparkSession spark;
+    private final SweepSpec spec;
+    private final OutputDir out;
+    private final boolean resume;
+    private final RunFn runFn;
+    private final PrintWriter console;
+
+    public SweepJob(SparkSession spark, SweepSpec spec, OutputDir out, boolean resume, PrintWriter console) {
+        this(spark, spec, out, resume, console, Runner::run);
+    }
+
+    SweepJob(SparkSession spark, SweepSpec spec, OutputDir out, boolean resume, PrintWriter console, RunFn runFn) {
+        this.spark = spark;
+        this.spec = spec;
+        this.out = out;
+        this.resume = resume;
+        this.console = console;
+        this.runFn = runFn;
+    }
+
+    @SuppressWarnings("try") // the progress line runs for the try block's extent, never read
+    public Outcome run() {
+        Instant started = Instant.now();
+        long t0 = System.nanoTime();
+        Grid grid = spec.toGrid();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        DryRunPlan plan = plan(spec, spark.sparkContext().defaultParallelism());
+        int p = plan.partitions();
+        long n = grid.size();
+        long waveSize = plan.waveSize();
+        long waves = (n + waveSize - 1) / waveSize;
+        long included = plan.included();
+
+        out.removeWaveTemps();
+        Set<String> present = resume ? TableBuilder.committedRunIds(spark, out) : Set.of();
+        Broadcast<Set<String>> presentB = jsc.broadcast(Collections.unmodifiableSet(new HashSet<>(present)));
+        LongAccumulator done = spark.sparkContext().longAccumulator("runs_done");
+        LongAccumulator failed = spark.sparkContext().longAccumulator("runs_failed");
+        LongAccumulator skipped = spark.sparkContext().longAccumulator("runs_already_present");
+        int attempt = out.nextAttempt();
+
+        Manifest manifest = new Manifest(spec, spark, started, n, included, p, waveSize, waves, resume, present.size());
+        manifest.write(out.manifest(), "running", null, 0, Map.of());
+        spark.sparkContext().setJobGroup("deq-sweep " + spec.name(), "sweep " + spec.name(), false);
+        try (Progress progress = new Progress(spark.sparkContext(), spec.name(), included, done, failed, skipped, console)) {
+            for (long w = 0; w < waves; w++) {
+                long from = w * waveSize;
+                long to = Math.min(n, from + waveSize);
+                spark.sparkContext().setJobDescription(String.format("wave %d/%d: points %d..%d", w + 1, waves, from, to - 1));
+                WaveTask task = new WaveTask(grid, runFn, from, to, p, presentB, done, failed, skipped, spec.job().recordCurves());
+                Dataset<Row> rows = spark.range(0, p, 1, p).mapPartitions(task, Encoders.row(Tables.STAGING_SCHEMA));
+                Path tmp = out.waveTemp(attempt, w);
+                long before = done.value();
+                rows.write().mode(SaveMode.Overwrite).parquet(tmp.toString());
+                if (done.value() > before) {
+                    out.commitWave(tmp, out.wave(attempt, w));
+                } else {
+                    out.discard(tmp); // every point of the wave was excluded or already present
+                }
+            }
+        } catch (RuntimeException e) {
+            // the committed waves stay; --resume continues from them
+            manifest.write(out.manifest(), "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
+            throw e;
+        } finally {
+            spark.sparkContext().clearJobGroup();
+        }
+        long tb = System.nanoTime();
+        spark.sparkContext().setJobDescription("rebuild tables");
+        Map<String, Long> counts = TableBuilder.rebuild(spark, out, spec.varyingKeys());
+        console.printf("[%s] tables rebuilt from %d waves in %.1f s%n", spec.name(), out.committedWaves().size(),
+                (System.nanoTime() - tb) / 1e9);
+        console.flush();
+        presentB.destroy();
+        double wall = (System.nanoTime() - t0) / 1e9;
+        manifest.write(out.manifest(), "completed", Instant.now(), wall, counts);
+        return new Outcome(n, included, done.value(), failed.value(), skipped.value(), p, waveSize, waves, wall);
+    }
+
+    /**
+     * The execution plan on {@code cores} cores: the spec's partitions (default tasks_per_core x cores,
+     * at most the included points) and waves; an automatic wave size is {@link #AUTO_POINTS_PER_TASK}
+     * points per task, or fewer when the cost model expects that to exceed a wave's target time.
+     * {@code --dry-run} prints this same plan.
+     */
+    public static DryRunPlan plan(SweepSpec spec, int cores) {
+        DryRunPlan auto = DryRunPlan.of(spec, cores, 0);
+        if (spec.job().waveSize() > 0) {
+            return auto;
+        }
+        long wave = Math.max(1, Math.min(auto.waveSize(), (long) AUTO_POINTS_PER_TASK * auto.partitions()));
+        SweepSpec.Job j = spec.job();
+        SweepSpec fixedWaves = new SweepSpec(spec.name(), spec.description(), spec.grid(), spec.zip(), spec.exclude(),
+                spec.fixed(), new SweepSpec.Job(j.partitions(), j.tasksPerCore(), (int) Math.min(Integer.MAX_VALUE, wave),
+                j.maxGridSize(), j.recordCurves()), spec.sourceName(), spec.rawText(), spec.overrides(), spec.canonicalJson());
+        return DryRunPlan.of(fixedWaves, cores, 0);
+    }
+
+    /**
+     * One wave's work on the executors: the task of partition {@code slot} (the range holds one element
+     * per partition) takes every P-th position of the wave, maps it through a fixed permutation of the
+     * whole index range (so costly regions of the grid spread over tasks and waves), skips excluded and
+     * already-present points, and trains the rest. No state depends on the partitioning, so local[1],
+     * local[*] and a cluster give the same rows.
+     */
+    static final class WaveTask implements MapPartitionsFunction<Long, Row> {
+        private static final long serialVersionUID = 1L;
+        private final Grid grid;
+        private final RunFn runFn;
+        private final long from;
+        private final long to;
+        private final int p;
+        private final Broadcast<Set<String>> present;
+        private final LongAccumulator done;
+        private final LongAccumulator failed;
+        private final LongAccumulator skipped;
+        private final boolean recordCurves;
+
+        WaveTask(Grid grid, RunFn runFn, long from, long to, int p, Broadcast<Set<String>> present,
+                 LongAccumulator done, LongAccumulator failed, LongAccumulator skipped, boolean recordCurves) {
+            this.grid = grid;
+            this.runFn = runFn;
+            this.from = from;
+            this.to = to;
+            this.p = p;
+            this.present = present;
+            this.done = done;
+            this.failed = failed;
+            this.skipped = skipped;
+            this.recordCurves = recordCurves;
+        }
+
+        @Override
+        public Iterator<Row> call(Iterator<Long> slots) {
+            List<Row> rows = new ArrayList<>();
+            long n = grid.size();
+            long mult = Interleave.multiplier(n);
+            Set<String> skip = present.value();
+            while (slots.hasNext()) {
+                long slot = slots.next();
+                for (long pos = from + slot; pos < to; pos += p) {
+                    long index = Interleave.index(pos, mult, n);
+                    if (grid.excluded(index)) {
+                        continue;
+                    }
+                    Row row = runPoint(grid.point(index), skip);
+                    if (row != null) {
+                        rows.add(row);
+                    }
+                }
+            }
+            return rows.iterator();
+        }
+
+        private Row runPoint(Map<String, Object> point, Set<String> skip) {
+            RunConfig cfg;
+            try {
+                cfg = RunConfig.fromMap(point);
+            } catch (RuntimeException e) {
+                String id = fallbackRunId(point);
+                if (skip.contains(id)) {
+                    skipped.add(1);
+                    return null;
+                }
+                done.add(1);
+                failed.add(1);
+                return Tables.failedRow(id, Tables.typedOrNull(point), Status.INVALID, e, 0);
+            }
+            String id = cfg.runId();
+            if (skip.contains(id)) {
+                skipped.add(1);
+                return null;
+            }
+            long t = System.nanoTime();
+            done.add(1);
+            try {
+                RunResult r = runFn.run(cfg);
+                if (r.status().isFailure()) {
+                    failed.add(1);
+                }
+                return Tables.stagingRow(cfg, r, recordCurves);
+            } catch (RuntimeException | StackOverflowError e) {
+                // Runner reports numerical trouble as a status; anything thrown is a bug, kept as a row
+                failed.add(1);
+                return Tables.failedRow(id, cfg.values(), Status.ERROR, e, (System.nanoTime() - t) / 1_000_000);
+            }
+        }
+    }
+
+    /** The run_id of a point RunConfig refused: the same hash length over its sorted raw map. */
+    static String fallbackRunId(Map<String, ?> point) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256")
+                    .digest(("invalid:" + new TreeMap<>(point)).getBytes(StandardCharsets.UTF_8));
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < 8; i++) {
+                b.append(String.format("%02x", h[i]));
+            }
+            return b.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A fixed permutation of 0..n-1, position to grid index: multiplication by a unit mod n near n times
+     * the golden ratio, so consecutive positions land far apart in mixed radix. Neighbouring indices
+     * differ in the fastest dimension (often the seed); spreading them balances tasks and waves.
+     */
+    static final class Interleave {
+        private Interleave() {
+        }
+
+        static long multiplier(long n) {
+            if (n <= 2) {
+                return 1;
+            }
+            long a = Math.max(1, Math.round(n * 0.6180339887498949));
+            while (gcd(a, n) != 1) {
+                a++;
+            }
+            return a % n;
+        }
+
+        static long index(long pos, long mult, long n) {
+            return java.math.BigInteger.valueOf(pos).multiply(java.math.BigInteger.valueOf(mult))
+                    .mod(java.math.BigInteger.valueOf(n)).longValue();
+        }
+
+        private static long gcd(long a, long b) {
+            while (b != 0) {
+                long t = a % b;
+                a = b;
+                b = t;
+            }
+            return a;
+        }
+    }
+}
