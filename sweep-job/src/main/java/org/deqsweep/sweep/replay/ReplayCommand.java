@@ -137,9 +137,9 @@ public final class ReplayCommand implements Callable<Integer> {
         List<Check> checks = compare(row, columns, r);
         boolean ok = checks.stream().allMatch(Check::ok);
         PrintWriter w = ok ? out : err;
-        w.printf(Locale.ROOT, "%-14s %-34s %-34s %s%n", "field", "sweep row", "replay", "");
+        w.printf(Locale.ROOT, "%-14s %-46s %-46s %s%n", "field", "sweep row", "replay", "");
         for (Check c : checks) {
-            w.printf(Locale.ROOT, "%-14s %-34s %-34s %s%n", c.field(), shown(c.sweep()), shown(c.replay()), c.ok() ? "ok" : "DIFFERS");
+            w.printf(Locale.ROOT, "%-14s %-46s %-46s %s%n", c.field(), shown(c.sweep()), shown(c.replay()), c.ok() ? "ok" : "DIFFERS");
         }
         if (ok) {
             out.println("replay: OK: the replay reproduces the sweep's row (status, steps, initial and final loss bit for bit)");
