@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
  * .yaml file) and {@code query DIR [SQL]}. Caller mistakes exit with status 2 and a one-paragraph message.
  */
 @Command(name = "deq-sweep", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {SweepCommand.class, QueryCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {SweepCommand.class, QueryCommand.class, org.deqsweep.sweep.report.ReportCommand.class,
+            org.deqsweep.sweep.replay.ReplayCommand.class, CommandLine.HelpCommand.class},
         description = "Parameter sweeps of deep-equilibrium-model training on Spark.")
 public final class Main implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec
@@ -50,7 +51,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        err.println("deq-sweep: a command is required: sweep SPEC (or just SPEC.yaml) or query DIR");
+        err.println("deq-sweep: a command is required: sweep SPEC (or just SPEC.yaml), query DIR, report DIR or replay DIR RUN_ID");
         spec.commandLine().usage(err);
         return 2;
     }

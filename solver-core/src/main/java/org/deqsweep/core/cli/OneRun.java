@@ -119,8 +119,17 @@ public final class OneRun {
         return 0;
     }
 
-    private static void writeDump(Path dump, RunConfig cfg, Dataset data, Params initial, Params last, RunTrace trace,
-                                  RunResult result) throws IOException {
+    /**
+     * Writes the dump JSON (config, data, initial parameters, per-step trajectory, final parameters, result
+     * without its curve) atomically to {@code dump}. Public so that sweep-job's replay command writes the
+     * same file as {@code --dump} here.
+     *
+     * @param initial Input: the parameters before training (not modified)
+     * @param last Input: the parameters after training (not modified)
+     * @param trace Input: the full per-step trace the run recorded
+     */
+    public static void writeDump(Path dump, RunConfig cfg, Dataset data, Params initial, Params last, RunTrace trace,
+                                 RunResult result) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("config", cfg.values());
         Map<String, Object> d = new LinkedHashMap<>();

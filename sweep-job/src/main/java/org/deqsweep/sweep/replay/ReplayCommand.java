@@ -1,0 +1,242 @@
+package org.deqsweep.sweep.replay;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Row;
+import org.deqsweep.core.ConfigException;
+import org.deqsweep.core.ConfigSchema;
+import org.deqsweep.core.DataFactory;
+import org.deqsweep.core.Dataset;
+import org.deqsweep.core.Params;
+import org.deqsweep.core.RunConfig;
+import org.deqsweep.core.RunResult;
+import org.deqsweep.core.Runner;
+import org.deqsweep.core.cli.JsonIo;
+import org.deqsweep.core.cli.OneRun;
+import org.deqsweep.core.train.RunTrace;
+import org.deqsweep.sweep.report.LocalSession;
+import org.deqsweep.sweep.report.SweepSource;
+import org.deqsweep.sweep.report.SweepSource.Col;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code replay DIR RUN_ID [--dump FILE]}: re-runs one grid point in this JVM from the config columns of its
+ * runs row, with the full per-step trace, and checks that it reproduces the row: status, steps, initial and
+ * final loss bit for bit (DESIGN 5: a run is reproducible from its config alone). Spark only reads the row.
+ * Exit status 0 when the row is reproduced, 1 on a mismatch (a table of what differs), 2 for a bad argument
+ * or a run_id that is not in the sweep.
+ */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = "Re-run one grid point locally with its full trace and check it reproduces the sweep's row.")
+public final class ReplayCommand implements Callable<Integer> {
+    /** Trace lines printed without --trace (log-spaced steps, plus the last). */
+    static final int TRACE_LINES = 12;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "DIR", description = "a sweep's output (<out>/<name>), or <out> holding a single sweep")
+    Path dir;
+
+    @Parameters(index = "1", paramLabel = "RUN_ID", description = "the run_id of the runs row to replay")
+    String runId;
+
+    @Option(names = "--dump", paramLabel = "FILE", description = "write config, data, initial and final parameters, the loss at "
+            + "every step and the result as JSON (the one-run command's --dump layout)")
+    Path dump;
+
+    @Option(names = "--trace", description = "print the loss at every step (default: " + TRACE_LINES + " log-spaced steps)")
+    boolean fullTrace;
+
+    @Option(names = "--json", description = "print the replayed result as JSON")
+    boolean json;
+
+    @Option(names = "--master", paramLabel = "M", description = "Spark master used to read the row (default: local[*])")
+    String master;
+
+    /** One compared field: the sweep's value, the replay's, and whether they are equal (bitwise for doubles). */
+    record Check(String field, Object sweep, Object replay, boolean ok) {
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        SweepSource src;
+        try {
+            src = SweepSource.open(dir);
+        } catch (IllegalArgumentException e) {
+            err.println("replay: " + e.getMessage());
+            return 2;
+        }
+        Row row;
+        List<String> columns;
+        try (LocalSession session = LocalSession.open("deq-sweep replay", master)) {
+            org.apache.spark.sql.Dataset<Row> runs = src.runs(session.spark());
+            columns = Arrays.asList(runs.columns());
+            List<Row> rows = runs.filter(col(Col.RUN_ID).equalTo(runId)).collectAsList();
+            if (rows.isEmpty()) {
+                err.println("replay: run_id " + runId + " is not in " + src.dir() + " (" + src.kind().name().toLowerCase(Locale.ROOT)
+                        + "); list some with: query " + src.dir() + " \"SELECT run_id, status FROM runs LIMIT 20\"");
+                return 2;
+            }
+            row = rows.get(0);
+        }
+        for (String n : src.notes()) {
+            out.println("replay: note: " + n);
+        }
+
+        Map<String, Object> raw = configOf(row, columns);
+        RunConfig cfg;
+        try {
+            cfg = RunConfig.fromMap(raw);
+        } catch (ConfigException e) {
+            err.println("replay: MISMATCH: the row's config columns are refused by RunConfig: " + e.getMessage());
+            return 1;
+        }
+        if (!cfg.runId().equals(runId)) {
+            err.println("replay: MISMATCH: the row's config columns hash to run_id " + cfg.runId() + ", not " + runId
+                    + " (the config schema or its defaults changed since the sweep, or the row was altered)");
+            return 1;
+        }
+        out.println("replay: run " + runId + " (" + describe(cfg) + ")");
+
+        DataFactory factory = new DataFactory(cfg);
+        Dataset data = factory.dataset();
+        Params init = factory.initialParams();
+        Params initial = init.copy();
+        RunTrace trace = new RunTrace();
+        RunResult r = Runner.run(cfg, data, init, trace);
+        printTrace(out, trace);
+        if (dump != null) {
+            OneRun.writeDump(dump, cfg, data, initial, init, trace, r);
+            out.println("replay: wrote the dump to " + dump);
+        }
+        if (json) {
+            Map<String, Object> res = JsonIo.result(r);
+            res.remove("curve");
+            out.println(JsonIo.JSON.writeValueAsString(res));
+        }
+
+        List<Check> checks = compare(row, columns, r);
+        boolean ok = checks.stream().allMatch(Check::ok);
+        PrintWriter w = ok ? out : err;
+        w.printf(Locale.ROOT, "%-14s %-46s %-46s %s%n", "field", "sweep row", "replay", "");
+        for (Check c : checks) {
+            w.printf(Locale.ROOT, "%-14s %-46s %-46s %s%n", c.field(), shown(c.sweep()), shown(c.replay()), c.ok() ? "ok" : "DIFFERS");
+        }
+        if (ok) {
+            out.println("replay: OK: the replay reproduces the sweep's row (status, steps, initial and final loss bit for bit)");
+            return 0;
+        }
+        err.println("replay: MISMATCH: the replay does not reproduce the sweep's row");
+        return 1;
+    }
+
+    /** The config map of a runs row: every {@link ConfigSchema} key present as a column with a value. */
+    static Map<String, Object> configOf(Row row, List<String> columns) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (ConfigSchema.Field f : ConfigSchema.fields()) {
+            int i = columns.indexOf(f.key());
+            if (i >= 0 && !row.isNullAt(i)) {
+                m.put(f.key(), row.get(i));
+            }
+        }
+        return m;
+    }
+
+    /** Status, steps, loss_initial and loss_final of the row against the replay (NULL in the table is NaN). */
+    static List<Check> compare(Row row, List<String> columns, RunResult r) {
+        List<Check> out = new ArrayList<>();
+        String st = (String) value(row, columns, Col.STATUS);
+        out.add(new Check(Col.STATUS, st, r.status().name(), Objects.equals(st, r.status().name())));
+        Object steps = value(row, columns, Col.STEPS);
+        Long s = steps == null ? null : ((Number) steps).longValue();
+        out.add(new Check(Col.STEPS, s, r.steps(), s != null && s == r.steps()));
+        out.add(doubleCheck(Col.LOSS_INITIAL, value(row, columns, Col.LOSS_INITIAL), r.lossInitial()));
+        out.add(doubleCheck(Col.LOSS_FINAL, value(row, columns, Col.LOSS_FINAL), r.lossFinal()));
+        return out;
+    }
+
+    private static Check doubleCheck(String name, Object sweep, double replay) {
+        double a = sweep == null ? Double.NaN : ((Number) sweep).doubleValue();
+        return new Check(name, a, replay, Double.doubleToLongBits(a) == Double.doubleToLongBits(replay));
+    }
+
+    private static Object value(Row row, List<String> columns, String name) {
+        int i = columns.indexOf(name);
+        return i < 0 || row.isNullAt(i) ? null : row.get(i);
+    }
+
+    private static String shown(Object v) {
+        if (v instanceof Double d) {
+            return Double.isNaN(d) ? "NULL/NaN" : d + " [" + Long.toHexString(Double.doubleToRawLongBits(d)) + "]";
+        }
+        return String.valueOf(v);
+    }
+
+    private static String describe(RunConfig cfg) {
+        List<String> parts = new ArrayList<>();
+        for (String k : List.of("family", "d", "width", "n", "activation", "step_size", "seed", "max_steps")) {
+            parts.add(k + "=" + cfg.get(k));
+        }
+        return String.join(", ", parts);
+    }
+
+    private void printTrace(PrintWriter out, RunTrace trace) {
+        int n = trace.size();
+        out.println("replay: trace of " + n + " recorded steps" + (fullTrace || n <= TRACE_LINES ? ":" : " (log-spaced; --trace prints all, --dump writes all):"));
+        out.printf(Locale.ROOT, "  %12s %14s %24s%n", "step", "time", "loss");
+        List<Integer> idx = new ArrayList<>();
+        if (fullTrace || n <= TRACE_LINES) {
+            for (int i = 0; i < n; i++) {
+                idx.add(i);
+            }
+        } else {
+            for (int k = 0; k < TRACE_LINES - 1; k++) {
+                int i = (int) Math.round(Math.expm1(Math.log(n) * k / (TRACE_LINES - 1)));
+                if (idx.isEmpty() || idx.get(idx.size() - 1) < i) {
+                    idx.add(Math.min(i, n - 1));
+                }
+            }
+            if (idx.get(idx.size() - 1) != n - 1) {
+                idx.add(n - 1);
+            }
+        }
+        for (int i : idx) {
+            out.printf(Locale.ROOT, "  %12s %14.6g %24s%n", stepText(trace.step(i)), trace.time(i), Double.toString(trace.loss(i)));
+        }
+    }
+
+    private static String stepText(double s) {
+        return s == Math.rint(s) ? Long.toString((long) s) : String.format(Locale.ROOT, "%.3f", s);
+    }
+
+    /** Runs the command in this JVM (tests, or before it is registered in Main): returns the exit status. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cmd = new CommandLine(new ReplayCommand());
+        cmd.setOut(out);
+        cmd.setErr(err);
+        return cmd.execute(args);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+}
