@@ -2,6 +2,9 @@
 # deq-sweep launcher (DESIGN 6).
 #   ./submit.sh conf/quickstart.yaml [--master M] [--out DIR] [--resume|--overwrite] [--set k=v]... [--conf k=v]... [--dry-run]
 #   ./submit.sh query DIR ["SQL"] [--format table|csv|json] [--output FILE]
+#   ./submit.sh report DIR [--to DIR]            ./submit.sh replay DIR RUN_ID [--dump FILE]
+#   ./submit.sh one-run CONFIG.yaml|json [--dump FILE] [--data FILE] [--init FILE]   (solver core, no Spark)
+#   ./submit.sh bench [--quick]                  (solver-core benchmark against the NumPy peer, no Spark)
 # With $SPARK_HOME set: $SPARK_HOME/bin/spark-submit with the shaded application jar.
 # Without: the embedded Spark from the Maven build (java ... org.apache.spark.deploy.SparkSubmit).
 # Environment: DRIVER_MEMORY (default 4g), SPARK_HOME, MVN (default mvn), MVN_FLAGS (e.g. -o).
@@ -24,6 +27,12 @@ if needs_build; then
   echo "submit.sh: building (mvn -q -B -DskipTests package) ..." >&2
   (cd "$ROOT" && ${MVN:-mvn} -q -B ${MVN_FLAGS:-} -DskipTests package) >&2
 fi
+
+# commands of the solver core alone: a plain JVM on the built classpath, no Spark
+case "${1:-}" in
+  one-run) shift; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.core.cli.OneRun "$@" ;;
+  bench) shift; cd "$ROOT"; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.core.bench.CoreBenchmark "$@" ;;
+esac
 
 # pass --master to spark-submit itself (it also reaches the app through spark.master); default local[*]
 MASTER="local[*]"
