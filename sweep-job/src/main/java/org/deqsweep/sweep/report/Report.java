@@ -402,7 +402,7 @@ public final class Report {
                 + "avg(CASE WHEN status IN (" + failures + ") THEN 1.0D ELSE 0.0D END) AS fail_frac, "
                 + "count_if(status = 'CONVERGED') AS n_conv, count_if(status IN (" + div + ")) AS n_div, "
                 + "count_if(status IN (" + failures + ")) AS n_fail, "
-                + opt(Col.RATE_THEORY, "percentile(rate_theory, 0.5)") + " AS rt_med "
+                + opt(Col.STEP_THEORY, "percentile(step_theory, 0.5)") + " AS st_med "
                 + "FROM " + RUNS_VIEW + " GROUP BY 1, 2, 3, 4").createOrReplaceTempView(CELLS_VIEW);
         spark.catalog().cacheTable(CELLS_VIEW);
         return true;
@@ -434,7 +434,7 @@ public final class Report {
             skip(s, "heatmaps", "the sweep has a single step size; a heatmap over step size needs at least two");
             return;
         }
-        s.text("For each family and activation: median kappa = -log(rho) / step_size (the fitted linear rate per unit of "
+        s.text("For each family and activation: median kappa = -log(rho) / eta (the fitted linear rate per unit of "
                 + "flow time, over runs with a fitted rate) and the fraction of failed runs (any status but CONVERGED and "
                 + "MAX_STEPS), over " + sizeKey + " (rows) and step size (columns). A blank kappa cell has no run with a "
                 + "fitted rate." + pooledNote());
@@ -481,7 +481,7 @@ public final class Report {
                     kmax = kmin + Math.max(1e-12, Math.abs(kmin) * 0.1);
                 }
                 figure(s, "heatmap_kappa_" + safe(file) + ".png", "Median kappa for " + name,
-                        Charts.heatmap("Median kappa = -log(rho)/step_size: " + name, "step size eta", y, xl, yl, kappa,
+                        Charts.heatmap("Median kappa = -log(rho)/eta: " + name, "step size eta", y, xl, yl, kappa,
                                 "median kappa (1/time)", kmin, kmax, false));
             }
             figure(s, "heatmap_failure_" + safe(file) + ".png", "Failure fraction for " + name,
@@ -507,7 +507,7 @@ public final class Report {
         List<Row> rows = spark.sql("SELECT family, activation, sz, "
                 + "max(CASE WHEN n_fail = 0 THEN step_size END) AS stable, "
                 + "min(CASE WHEN n_fail > 0 THEN step_size END) AS unstable, "
-                + "max(CASE WHEN rt_med < 1 THEN step_size END) AS theory "
+                + "avg(st_med) AS theory "
                 + "FROM " + CELLS_VIEW + " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3").collectAsList();
         Map<String, List<Row>> byPanel = new LinkedHashMap<>();
         boolean manyFamilies = rows.stream().map(r -> r.getString(0)).distinct().count() > 1;
@@ -531,7 +531,7 @@ public final class Report {
                 if (pts.isEmpty()) {
                     continue;
                 }
-                String what = col == 3 ? "no failure up to" : col == 4 ? "failures from" : "theory, rate_theory < 1 up to";
+                String what = col == 3 ? "no failure up to" : col == 4 ? "failures from" : "theory: 2 / mu_max at init";
                 lines.add(new Line(e.getKey() + ": " + what, pts.stream().mapToDouble(p -> p[0]).toArray(),
                         pts.stream().mapToDouble(p -> p[1]).toArray(), colour,
                         col == 3 ? Style.SOLID : col == 4 ? Style.DASHED : Style.DOTTED));
@@ -547,9 +547,9 @@ public final class Report {
             s.text("One colour per " + (manyFamilies ? "family and " : "") + "activation. Solid circles: the largest step "
                     + "size at which no run failed (every run CONVERGED or reached MAX_STEPS); dashed diamonds: the smallest "
                     + "step size at which some run failed (DIVERGED, NAN, FORWARD_FAILED, SINGULAR, ...); the critical step "
-                    + "size lies between. Dotted triangles, the theory side: the largest step size whose median rate_theory "
-                    + "(the local linear rate max (1 - eta mu)^2 over the Gram spectrum at the reached parameters) is below 1, "
-                    + "i.e. eta < 2 / mu_max. The stability table's stricter columns (every run CONVERGED; some run DIVERGED "
+                    + "size lies between. Dotted triangles, the theory side: the median step_theory, 2 / mu_max with mu_max "
+                    + "the largest eigenvalue of the curvature 2 c H of the Gram matrix H at initialisation (for the linear DEQ "
+                    + "2 lambda_max(Sigma)(1 + |beta|^2) / sigma_min(I - A)^2): GD expands the top mode above it. The stability table's stricter columns (every run CONVERGED; some run DIVERGED "
                     + "or NAN) are in the stability table." + pooledNote());
             figure(s, "stability.png", "Critical step size against " + sizeKey,
                     Charts.lines("Stability boundary: critical step size against " + sizeKey, x + (logX ? " (log scale)" : ""),

@@ -54,6 +54,7 @@ public final class SweepSource {
         public static final String LOSS_FINAL = "loss_final";
         public static final String KAPPA = "kappa";
         public static final String RATE_THEORY = "rate_theory";
+        public static final String STEP_THEORY = "step_theory";
         public static final String CONSERVATION_DRIFT = "conservation_drift";
         public static final String LAMBDA_MIN_GRAM_INIT = "lambda_min_gram_init";
         public static final String LAMBDA_MIN_COV = "lambda_min_cov";
