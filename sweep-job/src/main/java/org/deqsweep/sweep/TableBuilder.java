@@ -134,6 +134,7 @@ public final class TableBuilder {
         }
         b.append(" percentile(steps, 0.5) AS median_steps,\n");
         b.append(" percentile(loss_final, 0.5) AS median_loss_final,\n");
+        b.append(" percentile(step_theory, 0.5) AS median_step_theory,\n");
         for (Status s : Status.values()) {
             b.append(" CAST(count_if(status = '").append(s.name()).append("') AS BIGINT) AS ").append(statusColumn(s)).append(",\n");
         }
@@ -148,7 +149,10 @@ public final class TableBuilder {
                 + " sum(runs) AS runs,\n"
                 + " max(CASE WHEN n_converged = runs THEN step_size END) AS max_all_converged_step_size,\n"
                 + " min(CASE WHEN n_diverged + n_nan > 0 THEN step_size END) AS min_any_diverged_step_size,\n"
-                + " min(CASE WHEN n_converged + n_max_steps < runs THEN step_size END) AS min_any_failed_step_size\n"
+                + " min(CASE WHEN n_converged + n_max_steps < runs THEN step_size END) AS min_any_failed_step_size,\n"
+                // the theory side: GD stops contracting the top curvature mode above 2 / mu_max (mu_max of 2cH at
+                // init; runs differing only in step size share their init, so this is one number per group)
+                + " percentile(median_step_theory, 0.5) AS step_theory\n"
                 + "FROM " + view + " GROUP BY " + k + " ORDER BY " + k;
     }
 

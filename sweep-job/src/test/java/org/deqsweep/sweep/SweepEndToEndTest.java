@@ -104,6 +104,8 @@ class SweepEndToEndTest extends SparkTestBase {
         // step size 20 fails for every (d, activation)
         assertEquals(0, stability.filter(col("min_any_failed_step_size").isNull()).count());
         assertFalse(Arrays.asList(stability.columns()).contains("seed"));
+        // the theory side: the edge-of-stability step at init, positive and finite in every group
+        assertEquals(0, stability.filter(col("step_theory").isNull().or(col("step_theory").leq(0))).count());
     }
 
     @Test
