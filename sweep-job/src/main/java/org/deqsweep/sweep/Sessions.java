@@ -9,12 +9,12 @@ import org.apache.spark.sql.SparkSession;
  * Builds the command's SparkSession, or reuses the one already running in this JVM (the tests' shared
  * session); only a session it built is stopped on close.
  */
-final class Sessions {
+public final class Sessions {
     private Sessions() {
     }
 
     /** A session and whether this command owns it. */
-    record Session(SparkSession spark, boolean owned) implements AutoCloseable {
+    public record Session(SparkSession spark, boolean owned) implements AutoCloseable {
         @Override
         public void close() {
             if (owned) {
@@ -27,7 +27,7 @@ final class Sessions {
      * @param master --master, or null: spark-submit's spark.master, else local[*]
      * @param conf --conf pairs, applied last
      */
-    static Session open(String appName, String master, Map<String, String> conf) {
+    public static Session open(String appName, String master, Map<String, String> conf) {
         SparkSession existing = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
                 : SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
         if (existing != null && !existing.sparkContext().isStopped()) {

@@ -25,7 +25,7 @@ import org.deqsweep.core.Runner;
 import org.deqsweep.core.cli.JsonIo;
 import org.deqsweep.core.cli.OneRun;
 import org.deqsweep.core.train.RunTrace;
-import org.deqsweep.sweep.report.LocalSession;
+import org.deqsweep.sweep.Sessions;
 import org.deqsweep.sweep.report.SweepSource;
 import org.deqsweep.sweep.report.SweepSource.Col;
 import picocli.CommandLine;
@@ -87,7 +87,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         Row row;
         List<String> columns;
-        try (LocalSession session = LocalSession.open("deq-sweep replay", master)) {
+        try (Sessions.Session session = Sessions.open("deq-sweep replay", master, java.util.Map.of())) {
             org.apache.spark.sql.Dataset<Row> runs = src.runs(session.spark());
             columns = Arrays.asList(runs.columns());
             List<Row> rows = runs.filter(col(Col.RUN_ID).equalTo(runId)).collectAsList();

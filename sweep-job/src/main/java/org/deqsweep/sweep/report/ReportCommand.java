@@ -55,7 +55,8 @@ public final class ReportCommand implements Callable<Integer> {
             return 2;
         }
         Path target = to != null ? to : src.dir().resolve("report");
-        try (LocalSession session = LocalSession.open("deq-sweep report", master)) {
+        try (org.deqsweep.sweep.Sessions.Session session = org.deqsweep.sweep.Sessions.open("deq-sweep report", master,
+                java.util.Map.of("spark.sql.shuffle.partitions", "8"))) {
             new Report(session.spark(), src, out, maxGroups, maxSeeds).write(target);
         }
         return 0;
