@@ -164,6 +164,9 @@ public final class Charts {
         axes(s);
         s.setXAxisLogarithmic(logX);
         s.setYAxisLogarithmic(logY);
+        // label the 2x and 5x ticks too: a boundary between 0.04 and 3 would otherwise show only "1"
+        s.setXAxisLogarithmicDecadeOnly(false);
+        s.setYAxisLogarithmicDecadeOnly(false);
         s.setLegendPosition(Styler.LegendPosition.OutsideS);
         s.setMarkerSize(8);
         for (Line l : lines) {
