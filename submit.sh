@@ -5,19 +5,23 @@
 #   ./submit.sh report DIR [--to DIR]            ./submit.sh replay DIR RUN_ID [--dump FILE]
 #   ./submit.sh one-run CONFIG.yaml|json [--dump FILE] [--data FILE] [--init FILE]   (solver core, no Spark)
 #   ./submit.sh bench [--quick]                  (solver-core benchmark against the NumPy peer, no Spark)
+#   ./submit.sh cluster start|status|stop        (a standalone Spark cluster on 127.0.0.1 from the build's jars)
 # With $SPARK_HOME set: $SPARK_HOME/bin/spark-submit with the shaded application jar.
 # Without: the embedded Spark from the Maven build (java ... org.apache.spark.deploy.SparkSubmit).
 # Environment: DRIVER_MEMORY (default 4g), SPARK_HOME, MVN (default mvn), MVN_FLAGS (e.g. -o).
+#   DEQ_APP_JAR, DEQ_CLASSPATH_FILE: another application jar and runtime classpath, no build (the tests)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 TARGET="$ROOT/sweep-job/target"
-APP_JAR="$TARGET/sweep-job-0.1.0-SNAPSHOT-app.jar"
-CLASSPATH_FILE="$TARGET/runtime-classpath.txt"
+APP_JAR="${DEQ_APP_JAR:-$TARGET/sweep-job-0.1.0-SNAPSHOT-app.jar}"
+CLASSPATH_FILE="${DEQ_CLASSPATH_FILE:-$TARGET/runtime-classpath.txt}"
+export DEQ_CLASSPATH_FILE="$CLASSPATH_FILE"
 DEFAULTS="$ROOT/conf/spark-defaults.conf"
 DRIVER_MEMORY="${DRIVER_MEMORY:-4g}"
 
 needs_build() {
+  [[ -z "${DEQ_APP_JAR:-}" ]] || return 1 # the tests bring their own jar and classpath
   [[ -f "$APP_JAR" && -f "$CLASSPATH_FILE" ]] || return 0
   [[ -n "$(find "$ROOT/pom.xml" "$ROOT/solver-core" "$ROOT/sweep-job/pom.xml" "$ROOT/sweep-job/src/main" \
       -newer "$APP_JAR" \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -type f -print -quit 2>/dev/null)" ]]
@@ -32,6 +36,7 @@ fi
 case "${1:-}" in
   one-run) shift; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.core.cli.OneRun "$@" ;;
   bench) shift; cd "$ROOT"; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.core.bench.CoreBenchmark "$@" ;;
+  cluster) shift; exec "$ROOT/sweep-job/bin/cluster.sh" "$@" ;;
 esac
 
 # pass --master to spark-submit itself (it also reaches the app through spark.master); default local[*]

@@ -68,13 +68,19 @@ final class SweepCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        if (dir.hasOutput() && !resume && !overwrite) {
-            throw new UsageException(dir.path() + " already holds output of sweep '" + plan.name()
-                    + "'. Use --resume to run only the grid points not yet present, or --overwrite to replace it"
-                    + " (or choose another --out).");
+        // the lock first: while another sweep writes here, that is the reason to stop, not its output
+        try (OutputDir.Lock lock = dir.lock()) {
+            if (dir.hasOutput() && !resume && !overwrite) {
+                throw new UsageException(dir.path() + " already holds output of sweep '" + plan.name()
+                        + "'. Use --resume to run only the grid points not yet present, or --overwrite to replace it"
+                        + " (or choose another --out).");
+            }
+            return run(plan, dir, err);
         }
-        try (OutputDir.Lock lock = dir.lock();
-             Sessions.Session session = Sessions.open("deq-sweep " + plan.name(), master, conf)) {
+    }
+
+    private int run(SweepSpec plan, OutputDir dir, PrintWriter err) {
+        try (Sessions.Session session = Sessions.open("deq-sweep " + plan.name(), master, conf)) {
             if (overwrite) {
                 dir.clearForOverwrite();
             }
