@@ -46,7 +46,7 @@ final class AndersonCore {
     private double[] gram;
     private int[] count;
     private final DMatrixRMaj fcur = new DMatrixRMaj(0, 0);
-    private final DMatrixRMaj best = new DMatrixRMaj(0, 0);
+    private final BestIterate best = new BestIterate();
     private final double[] h;
     private final double[] w;
     private final double[] hinv;
@@ -92,7 +92,6 @@ final class AndersonCore {
         gram = new double[rows * memory * memory];
         count = new int[rows];
         fcur.reshape(rows, cols);
-        best.reshape(rows, cols);
     }
 
     /**
@@ -107,9 +106,7 @@ final class AndersonCore {
         Arrays.fill(count, 0);
         map.apply(Z, fcur);
         double res = Batch.residual(Z, fcur);
-        double bestRes = res;
-        best.setTo(Z);
-        boolean zIsBest = true;
+        best.start(Z, res);
         int it = 0;
         int head = -1;
         int filled = 0;
@@ -145,19 +142,10 @@ final class AndersonCore {
             it++;
             map.apply(Z, fcur);
             res = Batch.residual(Z, fcur);
-            if (res < bestRes) {
-                bestRes = res;
-                best.setTo(Z);
-                zIsBest = true;
-            } else {
-                zIsBest = false;
-            }
-        }
-        if (!zIsBest) {
-            Z.setTo(best);
+            best.offer(Z, res);
         }
         xOut = null;
-        return SolveStats.of(bestRes <= tol, it, bestRes);
+        return best.finish(Z, tol, it);
     }
 
     /** Writes row i of Z from the history ending at {@code head}; restarts the row's history on trouble. */

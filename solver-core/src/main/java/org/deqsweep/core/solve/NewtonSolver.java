@@ -36,7 +36,7 @@ public final class NewtonSolver implements ForwardSolver {
     private double[] trial;
     private double[] ftrial;
     private final DMatrixRMaj f = new DMatrixRMaj(0, 0);
-    private final DMatrixRMaj best = new DMatrixRMaj(0, 0);
+    private final BestIterate best = new BestIterate();
     /** Picard fallbacks in the last solve, summed over samples (diagnostics and tests). */
     int fallbacks;
 
@@ -84,9 +84,7 @@ public final class NewtonSolver implements ForwardSolver {
         f.reshape(n, m);
         Batch.forwardMap(A, act, eps, U, Z, f);
         double res = Batch.residual(Z, f);
-        double bestRes = res;
-        best.setTo(Z);
-        boolean zIsBest = true;
+        best.start(Z, res);
         int it = 0;
         while (!(res <= tol) && it < maxIter && Double.isFinite(res)) {
             for (int i = 0; i < n; i++) {
@@ -95,18 +93,9 @@ public final class NewtonSolver implements ForwardSolver {
             it++;
             Batch.forwardMap(A, act, eps, U, Z, f);
             res = Batch.residual(Z, f);
-            if (res < bestRes) {
-                bestRes = res;
-                best.setTo(Z);
-                zIsBest = true;
-            } else {
-                zIsBest = false;
-            }
+            best.offer(Z, res);
         }
-        if (!zIsBest) {
-            Z.setTo(best);
-        }
-        return SolveStats.of(bestRes <= tol, it, bestRes);
+        return best.finish(Z, tol, it);
     }
 
     /** One damped Newton step on row i of Z, with f holding act(Z A^T + U) on entry. */

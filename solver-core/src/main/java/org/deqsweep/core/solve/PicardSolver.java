@@ -19,7 +19,7 @@ public final class PicardSolver implements ForwardSolver {
     private final int maxIter;
     private final double damping;
     private final DMatrixRMaj f = new DMatrixRMaj(0, 0);
-    private final DMatrixRMaj best = new DMatrixRMaj(0, 0);
+    private final BestIterate best = new BestIterate();
     private final RowGemm gemmAt = new RowGemm();
 
     /**
@@ -55,9 +55,7 @@ public final class PicardSolver implements ForwardSolver {
         gemmAt.setRight(A, true);
         Batch.forwardMap(gemmAt, act, eps, U, Z, f);
         double res = Batch.residual(Z, f);
-        double bestRes = res;
-        best.setTo(Z);
-        boolean zIsBest = true;
+        best.start(Z, res);
         int it = 0;
         double a = damping;
         double[] z = Z.data;
@@ -70,17 +68,8 @@ public final class PicardSolver implements ForwardSolver {
             it++;
             Batch.forwardMap(gemmAt, act, eps, U, Z, f);
             res = Batch.residual(Z, f);
-            if (res < bestRes) {
-                bestRes = res;
-                best.setTo(Z);
-                zIsBest = true;
-            } else {
-                zIsBest = false;
-            }
+            best.offer(Z, res);
         }
-        if (!zIsBest) {
-            Z.setTo(best);
-        }
-        return SolveStats.of(bestRes <= tol, it, bestRes);
+        return best.finish(Z, tol, it);
     }
 }
