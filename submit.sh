@@ -5,6 +5,7 @@
 #   ./submit.sh report DIR [--to DIR]            ./submit.sh replay DIR RUN_ID [--dump FILE]
 #   ./submit.sh one-run CONFIG.yaml|json [--dump FILE] [--data FILE] [--init FILE]   (solver core, no Spark)
 #   ./submit.sh bench [--quick]                  (solver-core benchmark against the NumPy peer, no Spark)
+#   ./submit.sh bench-fanout [SPEC.yaml]         (plain loop vs the sweep on local[1] and local[2])
 #   ./submit.sh cluster start|status|stop        (a standalone Spark cluster on 127.0.0.1 from the build's jars)
 # With $SPARK_HOME set: $SPARK_HOME/bin/spark-submit with the shaded application jar.
 # Without: the embedded Spark from the Maven build (java ... org.apache.spark.deploy.SparkSubmit).
@@ -58,6 +59,12 @@ fi
 # the JVM options Spark's launcher would add on Java 17 (one list, kept in the parent pom)
 FLAGS="$(sed -n 's:.*<spark.jvm.flags>\(.*\)</spark.jvm.flags>.*:\1:p' "$ROOT/pom.xml")"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+# the fan-out benchmark: a plain loop and the sweep on local[1] and local[2], in one JVM it times itself
+if [[ "${ARGS[0]:-}" == bench-fanout ]]; then
+  cd "$ROOT"
+  # shellcheck disable=SC2086
+  exec java -Xmx"$DRIVER_MEMORY" $FLAGS -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.sweep.bench.FanoutBenchmark "${ARGS[@]:1}"
+fi
 # shellcheck disable=SC2086  # FLAGS is a list of options
 exec java -Xmx"$DRIVER_MEMORY" $FLAGS -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" \
   org.apache.spark.deploy.SparkSubmit --master "$MASTER" --properties-file "$DEFAULTS" \

@@ -501,7 +501,7 @@ public final class CoreBenchmark {
     }
 
     /** Replaces the block between the section's markers in {@code file}, or appends it. */
-    static void writeSection(Path file, String section, String body) throws IOException {
+    public static void writeSection(Path file, String section, String body) throws IOException {
         String start = "<!-- bench:" + section + ":start -->";
         String end = "<!-- bench:" + section + ":end -->";
         String block = start + "\n" + body + end + "\n";
@@ -517,7 +517,7 @@ public final class CoreBenchmark {
     }
 
     /** The directory holding solver-core/ (the repository root), searched upwards from the working directory. */
-    static Path repoRoot() {
+    public static Path repoRoot() {
         Path p = Path.of("").toAbsolutePath();
         for (Path q = p; q != null; q = q.getParent()) {
             if (Files.isDirectory(q.resolve("solver-core")) && Files.exists(q.resolve("pom.xml"))) {
