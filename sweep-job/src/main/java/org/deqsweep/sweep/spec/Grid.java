@@ -241,6 +241,27 @@ public final class Grid implements Serializable {
         return RunConfig.fromMap(point(index));
     }
 
+    /**
+     * Whether two grid points can be the same config: some dimension lists a value (a tuple, for a zip
+     * group) twice. Values are typed by the parser, so 0.1 and 0.10 are the same value. Distinct tuples
+     * in every dimension give distinct points, hence distinct run_ids.
+     */
+    public boolean repeatsPoints() {
+        for (Object[][] dim : values) {
+            java.util.Set<List<Object>> seen = new java.util.HashSet<>();
+            for (int g = 0; g < dim[0].length; g++) {
+                List<Object> tuple = new ArrayList<>(dim.length);
+                for (Object[] column : dim) {
+                    tuple.add(column[g]);
+                }
+                if (!seen.add(tuple)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The number of points not excluded, by iteration (fine up to about 10^7 points). */
     public long countIncluded() {
         if (ruleDims.length == 0) {

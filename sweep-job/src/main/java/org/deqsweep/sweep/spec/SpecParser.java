@@ -671,7 +671,7 @@ public final class SpecParser {
             Map<String, Object> gridRaw = mapSection("grid", m.get("grid"));
             forEachRunKey("grid", gridRaw, (flat, path, v) -> {
                 claim(flat, path);
-                grid.add(axis(path, flat, v, job.maxGridSize()));
+                grid.add(axis(path, flat, v, job.maxGridSize(), true));
             });
             List<SweepSpec.ZipGroup> zip = zip(m.get("zip"), job.maxGridSize());
             List<String> varying = new ArrayList<>();
@@ -778,7 +778,7 @@ public final class SpecParser {
                 List<String> paths = new ArrayList<>();
                 forEachRunKey(zp, cast(gm), (flat, path, v) -> {
                     claim(flat, path);
-                    SweepSpec.Axis a = axis(path, flat, v, maxCount);
+                    SweepSpec.Axis a = axis(path, flat, v, maxCount, false);
                     if (!axes.isEmpty() && a.size() != axes.get(0).size()) {
                         throw new SpecException(path, a.size() + " values while " + paths.get(0) + " has " + axes.get(0).size(),
                                 "the same number of values for every key of a zip group");
@@ -834,7 +834,11 @@ public final class SpecParser {
             return out;
         }
 
-        private SweepSpec.Axis axis(String path, String flat, Object raw, long maxCount) {
+        /**
+         * @param distinct refuse a repeated value: a grid axis must not repeat one (it would run the same
+         *                 points twice); in a zip group one key may repeat as long as the tuples differ
+         */
+        private SweepSpec.Axis axis(String path, String flat, Object raw, long maxCount, boolean distinct) {
             List<Object> rawValues = ValueForms.expand(path, raw, maxCount);
             List<Object> values = new ArrayList<>(rawValues.size());
             Map<Object, Integer> seen = new HashMap<>();
@@ -842,7 +846,7 @@ public final class SpecParser {
                 String p = path + "[" + i + "]";
                 Object v = coerce(p, flat, rawValues.get(i));
                 Integer prev = seen.putIfAbsent(v, i);
-                if (prev != null) {
+                if (prev != null && distinct) {
                     throw new SpecException(p, ConfigSchema.describe(v) + " again (also at [" + prev + "])",
                             "distinct values (a repeated value would run the same points twice)");
                 }

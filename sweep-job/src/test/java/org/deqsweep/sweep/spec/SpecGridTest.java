@@ -142,4 +142,33 @@ class SpecGridTest {
         List<Object> mid = new ArrayList<>(g.varying(2_345_678).values());
         assertEquals(List.of(469L, 136, 0.1), mid);
     }
+
+    @Test
+    void zipMayRepeatAValueInOneKeyButNotATuple() {
+        // width 8 twice, paired with different step sizes: two distinct points
+        Grid g = parse(String.join("\n", "name: z", "grid:", "  seed: [0, 1]", "zip:",
+                "  - {width: [8, 8, 16], step_size: [0.1, 0.2, 0.1]}", "fixed: {d: 2}", "")).toGrid();
+        assertEquals(6, g.size());
+        assertEquals(false, g.repeatsPoints());
+        Set<String> ids = new HashSet<>();
+        for (long i = 0; i < g.size(); i++) {
+            assertTrue(ids.add(g.config(i).runId()), "point " + i + " has another point's run_id");
+        }
+        SpecException e = assertThrows(SpecException.class, () -> parse(String.join("\n", "name: z", "grid:", "  seed: [0]",
+                "zip:", "  - {width: [8, 8], step_size: [0.1, 0.1]}", "")));
+        assertTrue(e.getMessage().contains("zip[0][1]") && e.getMessage().contains("distinct combinations"), e.getMessage());
+    }
+
+    @Test
+    void repeatsPointsSeesARepeatedTupleThatBypassedTheParser() {
+        SweepSpec ok = parse(SMALL);
+        assertEquals(false, ok.toGrid().repeatsPoints());
+        SweepSpec.ZipGroup z = ok.zip().get(0);
+        SweepSpec.ZipGroup twice = new SweepSpec.ZipGroup(List.of(new SweepSpec.Axis("n", List.of(10, 10)),
+                new SweepSpec.Axis("max_steps", List.of(5, 5))));
+        SweepSpec bad = new SweepSpec(ok.name(), ok.description(), ok.grid(), List.of(twice), ok.exclude(), ok.fixed(), ok.job(),
+                ok.sourceName(), ok.rawText(), ok.overrides(), ok.canonicalJson());
+        assertTrue(bad.toGrid().repeatsPoints());
+        assertEquals(2, z.axes().size());
+    }
 }
