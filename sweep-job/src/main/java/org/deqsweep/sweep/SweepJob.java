@@ -7,14 +7,20 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -42,6 +48,8 @@ import org.deqsweep.sweep.spec.SweepSpec;
 public final class SweepJob {
     /** Auto wave size: this many grid points per task, so a wave is a few seconds to a minute of work. */
     public static final int AUTO_POINTS_PER_TASK = 8;
+    /** Waves submitted at once (see {@link #run}); a killed driver loses at most this many uncommitted waves. */
+    static final int WAVES_IN_FLIGHT = 2;
 
     /** What trains one config: {@link Runner#run} in production. */
     interface RunFn extends Serializable {
@@ -96,33 +104,57 @@ public final class SweepJob {
 
         Manifest manifest = new Manifest(spec, spark, started, n, included, p, waveSize, waves, resume, present.size());
         manifest.write(out.manifest(), "running", null, 0, Map.of());
-        spark.sparkContext().setJobGroup("deq-sweep " + spec.name(), "sweep " + spec.name(), false);
+        String group = "deq-sweep " + spec.name() + " " + attempt + " " + System.nanoTime();
+        spark.sparkContext().setJobGroup(group, "sweep " + spec.name(), false);
+        // WAVES_IN_FLIGHT waves run at once: the next wave's tasks take the cores the current wave's last
+        // tasks leave idle, so no core waits at a wave's end. The pool's threads inherit the job group.
+        ExecutorService pool = Executors.newFixedThreadPool(WAVES_IN_FLIGHT, r -> {
+            Thread t = new Thread(r, "deq-sweep-wave");
+            t.setDaemon(true);
+            return t;
+        });
+        Deque<Future<?>> inFlight = new ArrayDeque<>();
         try (Progress progress = new Progress(spark.sparkContext(), spec.name(), included, done, failed, skipped, console)) {
             for (long w = 0; w < waves; w++) {
+                if (inFlight.size() == WAVES_IN_FLIGHT) {
+                    await(inFlight.removeFirst());
+                }
+                long wave = w;
                 long from = w * waveSize;
                 long to = Math.min(n, from + waveSize);
-                spark.sparkContext().setJobDescription(String.format("wave %d/%d: points %d..%d", w + 1, waves, from, to - 1));
-                WaveTask task = new WaveTask(grid, runFn, from, to, p, presentB, done, failed, skipped, spec.job().recordCurves());
-                Dataset<Row> rows = spark.range(0, p, 1, p).mapPartitions(task, Encoders.row(Tables.STAGING_SCHEMA));
-                Path tmp = out.waveTemp(attempt, w);
-                long before = done.value();
-                rows.write().mode(SaveMode.Overwrite).parquet(tmp.toString());
-                if (done.value() > before) {
-                    out.commitWave(tmp, out.wave(attempt, w));
-                } else {
-                    out.discard(tmp); // every point of the wave was excluded or already present
-                }
+                LongAccumulator emitted = spark.sparkContext().longAccumulator("wave_rows");
+                WaveTask task = new WaveTask(grid, runFn, from, to, p, presentB, done, failed, skipped, emitted,
+                        spec.job().recordCurves());
+                inFlight.addLast(pool.submit(() -> {
+                    spark.sparkContext().setJobDescription(String.format("wave %d/%d: points %d..%d", wave + 1, waves, from, to - 1));
+                    Dataset<Row> rows = spark.range(0, p, 1, p).mapPartitions(task, Encoders.row(Tables.STAGING_SCHEMA));
+                    Path tmp = out.waveTemp(attempt, wave);
+                    rows.write().mode(SaveMode.Overwrite).parquet(tmp.toString());
+                    if (emitted.value() > 0) {
+                        out.commitWave(tmp, out.wave(attempt, wave));
+                    } else {
+                        out.discard(tmp); // every point of the wave was excluded or already present
+                    }
+                }));
+            }
+            while (!inFlight.isEmpty()) {
+                await(inFlight.removeFirst());
             }
         } catch (RuntimeException e) {
-            // the committed waves stay; --resume continues from them
+            // stop the other wave in flight before reporting; the committed waves stay and --resume continues
+            spark.sparkContext().cancelJobGroup(group);
+            inFlight.forEach(f -> f.cancel(false));
             manifest.write(out.manifest(), "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
             throw e;
         } finally {
+            pool.shutdown();
+            awaitQuietly(pool);
             spark.sparkContext().clearJobGroup();
         }
         long tb = System.nanoTime();
         spark.sparkContext().setJobDescription("rebuild tables");
-        Map<String, Long> counts = TableBuilder.rebuild(spark, out, spec.varyingKeys());
+        Map<String, Long> counts = TableBuilder.rebuild(spark, out, spec.varyingKeys(),
+                TableBuilder.mayHoldDuplicates(out, grid.repeatsPoints()));
         console.printf("[%s] tables rebuilt from %d waves in %.1f s%n", spec.name(), out.committedWaves().size(),
                 (System.nanoTime() - tb) / 1e9);
         console.flush();
@@ -130,6 +162,36 @@ public final class SweepJob {
         double wall = (System.nanoTime() - t0) / 1e9;
         manifest.write(out.manifest(), "completed", Instant.now(), wall, counts);
         return new Outcome(n, included, done.value(), failed.value(), skipped.value(), p, waveSize, waves, wall);
+    }
+
+    /** Waits for one wave; its failure is rethrown as it was thrown in the wave's thread. */
+    private static void await(Future<?> wave) {
+        try {
+            wave.get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a wave", e);
+        }
+    }
+
+    /** Lets a cancelled wave's thread finish its (cancelled) Spark job before the tables are touched. */
+    private static void awaitQuietly(ExecutorService pool) {
+        try {
+            if (!pool.awaitTermination(10, TimeUnit.MINUTES)) {
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -169,10 +231,12 @@ public final class SweepJob {
         private final LongAccumulator done;
         private final LongAccumulator failed;
         private final LongAccumulator skipped;
+        private final LongAccumulator emitted;
         private final boolean recordCurves;
 
         WaveTask(Grid grid, RunFn runFn, long from, long to, int p, Broadcast<Set<String>> present,
-                 LongAccumulator done, LongAccumulator failed, LongAccumulator skipped, boolean recordCurves) {
+                 LongAccumulator done, LongAccumulator failed, LongAccumulator skipped, LongAccumulator emitted,
+                 boolean recordCurves) {
             this.grid = grid;
             this.runFn = runFn;
             this.from = from;
@@ -182,29 +246,50 @@ public final class SweepJob {
             this.done = done;
             this.failed = failed;
             this.skipped = skipped;
+            this.emitted = emitted;
             this.recordCurves = recordCurves;
         }
 
+        /** Rows are produced one at a time as the writer pulls them, so a task holds one run, not its share of the wave. */
         @Override
         public Iterator<Row> call(Iterator<Long> slots) {
-            List<Row> rows = new ArrayList<>();
             long n = grid.size();
             long mult = Interleave.multiplier(n);
             Set<String> skip = present.value();
-            while (slots.hasNext()) {
-                long slot = slots.next();
-                for (long pos = from + slot; pos < to; pos += p) {
-                    long index = Interleave.index(pos, mult, n);
-                    if (grid.excluded(index)) {
-                        continue;
+            return new Iterator<>() {
+                private long pos = -1;
+                private Row next;
+
+                @Override
+                public boolean hasNext() {
+                    while (next == null) {
+                        if (pos < 0 || pos >= to) {
+                            if (!slots.hasNext()) {
+                                return false;
+                            }
+                            pos = from + slots.next();
+                            continue;
+                        }
+                        long index = Interleave.index(pos, mult, n);
+                        pos += p;
+                        if (!grid.excluded(index)) {
+                            next = runPoint(grid.point(index), skip);
+                        }
                     }
-                    Row row = runPoint(grid.point(index), skip);
-                    if (row != null) {
-                        rows.add(row);
-                    }
+                    return true;
                 }
-            }
-            return rows.iterator();
+
+                @Override
+                public Row next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    Row r = next;
+                    next = null;
+                    emitted.add(1);
+                    return r;
+                }
+            };
         }
 
         private Row runPoint(Map<String, Object> point, Set<String> skip) {

@@ -34,14 +34,23 @@ public final class TableBuilder {
     private TableBuilder() {
     }
 
+    /** Bytes of committed staging data per output task of the rebuild (Parquet, so a few 10^5 runs). */
+    static final long BYTES_PER_TASK = 64L << 20;
+
     /** The staging rows of every committed wave, one per run_id; empty when there are none. */
     static Dataset<Row> committed(SparkSession spark, OutputDir out) {
+        return staged(spark, out, true);
+    }
+
+    /** The committed staging rows, deduplicated on run_id when {@code dedup}. */
+    private static Dataset<Row> staged(SparkSession spark, OutputDir out, boolean dedup) {
         List<Path> waves = out.committedWaves();
         if (waves.isEmpty()) {
             return spark.createDataFrame(List.of(), Tables.STAGING_SCHEMA);
         }
         String[] paths = waves.stream().map(Path::toString).toArray(String[]::new);
-        return spark.read().schema(Tables.STAGING_SCHEMA).parquet(paths).dropDuplicates("run_id");
+        Dataset<Row> rows = spark.read().schema(Tables.STAGING_SCHEMA).parquet(paths);
+        return dedup ? rows.dropDuplicates("run_id") : rows;
     }
 
     /** The run_ids already in committed waves (for --resume; the driver broadcasts them). */
@@ -54,19 +63,50 @@ public final class TableBuilder {
     }
 
     /**
+     * Whether the committed waves can hold a run_id twice: only when they come from more than one
+     * attempt (a resume skips present run_ids, so this is a second line of defence) or when the grid
+     * itself repeats a config ({@link org.deqsweep.sweep.spec.Grid#repeatsPoints}). Otherwise every
+     * wave covers its own index range once, and the rebuild skips the run_id shuffle.
+     */
+    static boolean mayHoldDuplicates(OutputDir out, boolean gridRepeats) {
+        return gridRepeats || out.committedWaves().stream().map(p -> p.getFileName().toString().substring(0, 4)).distinct().count() > 1;
+    }
+
+    /**
      * Rewrites runs, curves, failures, summary and stability from the committed waves.
      *
+     * <p>Cost: two scans of the waves (runs, curves), one of runs (failures), one small aggregation
+     * each for summary and stability; a shuffle on run_id only when {@code dedup}. The output is cut into
+     * one task per {@link #BYTES_PER_TASK} of staging data, so a small sweep writes one file per table
+     * (per partition directory for runs) and its aggregations run as single tasks.
+     *
      * @param varyingKeys the grid's varying config keys (summary groups by these except seed)
+     * @param dedup       drop repeated run_ids (see {@link #mayHoldDuplicates})
      * @return runs per status
      */
-    static Map<String, Long> rebuild(SparkSession spark, OutputDir out, List<String> varyingKeys) {
-        Dataset<Row> staged = committed(spark, out);
+    static Map<String, Long> rebuild(SparkSession spark, OutputDir out, List<String> varyingKeys, boolean dedup) {
+        int tasks = outputTasks(out, spark.sparkContext().defaultParallelism());
+        String shuffleKey = "spark.sql.shuffle.partitions";
+        String shuffleBefore = spark.conf().get(shuffleKey);
+        spark.conf().set(shuffleKey, Integer.toString(tasks));
+        try {
+            return rebuildWith(spark, out, varyingKeys, dedup, tasks);
+        } finally {
+            spark.conf().set(shuffleKey, shuffleBefore);
+        }
+    }
+
+    private static Map<String, Long> rebuildWith(SparkSession spark, OutputDir out, List<String> varyingKeys, boolean dedup,
+                                                 int tasks) {
+        Dataset<Row> staged = staged(spark, out, dedup);
         Column[] runCols = Arrays.stream(Tables.RUNS_SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new);
-        // one file per (family, activation) directory instead of one per shuffle partition
-        staged.select(runCols).repartition(col("family"), col("activation")).write().mode(SaveMode.Overwrite)
+        // one file per (family, activation) directory and output task; no shuffle unless deduplicating
+        Dataset<Row> runsOut = staged.select(runCols);
+        runsOut = dedup ? runsOut.repartition(tasks, col("family"), col("activation")) : runsOut.coalesce(tasks);
+        runsOut.write().mode(SaveMode.Overwrite)
                 .partitionBy(Tables.RUNS_PARTITIONS.toArray(String[]::new))
                 .parquet(out.table(Tables.RUNS).toString());
-        staged.select(col("run_id"), explode(col("curve")).as("p")).select(col("run_id"), col("p.*"))
+        staged.select(col("run_id"), explode(col("curve")).as("p")).select(col("run_id"), col("p.*")).coalesce(tasks)
                 .write().mode(SaveMode.Overwrite).parquet(out.table(Tables.CURVES).toString());
 
         Dataset<Row> runs = readRuns(spark, out.table(Tables.RUNS));
@@ -75,7 +115,7 @@ public final class TableBuilder {
         failureCols.addAll(Tables.configColumns());
         failureCols.addAll(Tables.FAILURE_COLUMNS);
         runs.filter(col("status").isin(Tables.failureStatuses().toArray()))
-                .select(failureCols.stream().map(c -> col(c)).toArray(Column[]::new))
+                .select(failureCols.stream().map(c -> col(c)).toArray(Column[]::new)).coalesce(tasks)
                 .write().mode(SaveMode.Overwrite).parquet(out.table(Tables.FAILURES).toString());
 
         List<String> groupKeys = summaryKeys(varyingKeys);
@@ -104,6 +144,19 @@ public final class TableBuilder {
             }
         }
         return counts;
+    }
+
+    /** Output tasks of the rebuild: one per {@link #BYTES_PER_TASK} of committed staging data, at most {@code cores}. */
+    static int outputTasks(OutputDir out, int cores) {
+        long bytes = 0;
+        for (Path w : out.committedWaves()) {
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(w)) {
+                bytes += files.filter(java.nio.file.Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return (int) Math.max(1, Math.min(Math.max(1, cores), (bytes + BYTES_PER_TASK - 1) / BYTES_PER_TASK));
     }
 
     /** The runs table with its declared schema (partition columns typed as declared, not inferred). */

@@ -1,0 +1,98 @@
+package org.deqsweep.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.deqsweep.core.RunConfig;
+import org.deqsweep.core.Runner;
+import org.deqsweep.sweep.spec.SpecParser;
+import org.deqsweep.sweep.spec.SweepSpec;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The table rebuild's duplicate handling (the run_id shuffle runs only when two attempts' waves are
+ * committed) and the sweep's waves in flight: a wave whose job fails stops the sweep, the waves committed
+ * before it stay, no table is written, and --resume completes the output.
+ */
+class WaveAndRebuildTest extends SparkTestBase {
+
+    @Test
+    void rebuildDropsARunIdCommittedByTwoAttempts() throws IOException {
+        Path out = tmp.resolve("out");
+        SweepFixtures.copyTree(SweepFixtures.referenceSweep().resolve("out"), out);
+        OutputDir dir = new OutputDir(out.resolve("tiny"));
+        assertFalse(TableBuilder.mayHoldDuplicates(dir, false), "one attempt, distinct grid points");
+        assertTrue(TableBuilder.mayHoldDuplicates(dir, true), "a grid that repeats a point");
+        // a second attempt that committed a wave of the first again (what the dedup guards against)
+        Path first = dir.committedWaves().get(0);
+        long repeated = spark().read().parquet(first.toString()).count();
+        assertTrue(repeated > 0);
+        SweepFixtures.copyTree(first, dir.wave(2, 0));
+        assertTrue(TableBuilder.mayHoldDuplicates(dir, false));
+
+        List<String> varying = SpecParser.parse(SweepFixtures.SPEC, "tiny.yaml", List.of()).varyingKeys();
+        TableBuilder.rebuild(spark(), dir, varying, false);
+        assertEquals(SweepFixtures.POINTS + repeated, SweepFixtures.table(spark(), dir.path(), Tables.RUNS).count(),
+                "without the dedup the repeated wave shows twice");
+        TableBuilder.rebuild(spark(), dir, varying, TableBuilder.mayHoldDuplicates(dir, false));
+        Dataset<Row> runs = SweepFixtures.table(spark(), dir.path(), Tables.RUNS);
+        assertEquals(SweepFixtures.POINTS, runs.count());
+        assertEquals(SweepFixtures.canonicalRows(SweepFixtures.table(spark(), SweepFixtures.referenceDir(), Tables.RUNS)),
+                SweepFixtures.canonicalRows(runs));
+        assertEquals(SweepFixtures.canonicalRows(SweepFixtures.table(spark(), SweepFixtures.referenceDir(), Tables.SUMMARY)),
+                SweepFixtures.canonicalRows(SweepFixtures.table(spark(), dir.path(), Tables.SUMMARY)));
+    }
+
+    @Test
+    void aFailedWaveStopsTheSweepAndResumeCompletesIt() throws IOException {
+        SweepSpec spec = SpecParser.parse(SweepFixtures.SPEC, "tiny.yaml", List.of());
+        OutputDir dir = new OutputDir(tmp.resolve("tiny"));
+        Files.createDirectories(dir.path());
+        // a point of the last of the 3 waves of 8 throws an Error: not a run's failure, which would be a
+        // row, but a task failure, as when an executor dies for good
+        long mult = SweepJob.Interleave.multiplier(SweepFixtures.POINTS);
+        String poisoned = spec.toGrid().config(SweepJob.Interleave.index(20, mult, SweepFixtures.POINTS)).runId();
+        SweepJob.RunFn failing = cfg -> {
+            if (cfg.runId().equals(poisoned)) {
+                throw new AssertionError("poisoned point " + poisoned);
+            }
+            return Runner.run(cfg);
+        };
+        StringWriter console = new StringWriter();
+        SweepJob job = new SweepJob(spark(), spec, dir, false, new PrintWriter(console, true), failing);
+        RuntimeException e = assertThrows(RuntimeException.class, job::run);
+        assertTrue(String.valueOf(e.getMessage()).contains("poisoned") || String.valueOf(e.getCause()).contains("poisoned"),
+                String.valueOf(e));
+        assertEquals("failed", new ObjectMapper().readTree(dir.manifest().toFile()).get("status").asText());
+        int committed = dir.committedWaves().size();
+        assertTrue(committed >= 1 && committed <= 2, "waves committed before the failure: " + committed);
+        for (String t : List.of(Tables.RUNS, Tables.SUMMARY)) {
+            assertFalse(Files.exists(dir.table(t)), t + " written after a failed wave");
+        }
+
+        SweepJob resumed = new SweepJob(spark(), spec, dir, true, new PrintWriter(console, true));
+        SweepJob.Outcome o = resumed.run();
+        assertEquals(SweepFixtures.POINTS - o.alreadyPresent(), o.trained());
+        assertTrue(o.alreadyPresent() >= 8, "the committed waves were kept: " + o.alreadyPresent());
+        Dataset<Row> runs = SweepFixtures.table(spark(), dir.path(), Tables.RUNS);
+        assertEquals(SweepFixtures.canonicalRows(SweepFixtures.table(spark(), SweepFixtures.referenceDir(), Tables.RUNS)),
+                SweepFixtures.canonicalRows(runs));
+        try (Stream<Path> s = Files.list(dir.wavesDir())) {
+            assertEquals(List.of(), s.filter(p -> p.getFileName().toString().startsWith(".tmp")).toList(), "temporary waves left");
+        }
+        RunConfig any = spec.toGrid().config(0);
+        assertEquals(1, runs.filter(runs.col("run_id").equalTo(any.runId())).count());
+    }
+}
