@@ -1,5 +1,6 @@
 package org.deqsweep.sweep.bench;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
@@ -8,6 +9,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.deqsweep.core.Runner;
 import org.deqsweep.core.bench.CoreBenchmark;
 import org.deqsweep.sweep.Main;
@@ -17,35 +21,87 @@ import org.deqsweep.sweep.spec.SweepSpec;
 
 /**
  * The fan-out half of the performance issue: the same grid trained by a plain Java loop (one thread,
- * no Spark) and by the sweep job on local[1] and local[2], measured back to back in one JVM, and the
- * driver's heap after planning a 10^6-point grid. Writes section "fanout" of BENCHMARKS.md.
+ * no Spark) and by the sweep job on local[1] and local[2], measured back to back in one JVM with the
+ * session settings of {@code conf/spark-defaults.conf} (what submit.sh passes), and the driver's heap
+ * for a 10^6-point grid: planned (dry run), and swept for real with cheap points. Writes section
+ * "fanout" (timing) and "fanout-memory" of BENCHMARKS.md.
  * <pre>
- *   ./submit.sh bench-fanout [SPEC.yaml] [--set k=v]...     (default conf/quickstart.yaml)
+ *   ./submit.sh bench-fanout [SPEC.yaml] [--set k=v]... [--memory N,N,...] [--no-timing]
  * </pre>
- * Parallel efficiency = T(loop) / (2 T(local[2])); Spark overhead = T(local[1]) / T(loop) - 1. The sweep
- * times include the table rebuild at the end (reported separately from the sweep's own log line).
+ * Each sweep command's wall time is split into start-up (session, spec, plan), waves (the training
+ * jobs) and the table rebuild, from the command's own log lines. Parallel efficiency is
+ * T(loop) / (2 T(local[2])) and Spark overhead T(local[1]) / T(loop) - 1, each for the whole command
+ * and for the waves alone (the part that grows with the grid; start-up and rebuild are a few seconds
+ * whatever the grid).
  */
 public final class FanoutBenchmark {
+    private static final Pattern REBUILT = Pattern.compile("tables rebuilt from \\d+ waves in ([0-9.]+) s");
+    private static final Pattern WROTE = Pattern.compile("\\] wrote .*; ([0-9.]+) s$");
+
+    /** Live-heap sampling period of the memory runs. */
+    private static final long SAMPLE_MS = 5000;
+
     private FanoutBenchmark() {
+    }
+
+    /** One sweep command's wall time and its parts. */
+    record Timed(double wall, double sweep, double rebuild, String rebuildLine) {
+        double startup() {
+            return wall - sweep;
+        }
+
+        double waves() {
+            return sweep - rebuild;
+        }
+    }
+
+    /** Heap in use after each GC during one real sweep of cheap points. */
+    record Heap(long points, long waves, double seconds, int gcs, double medianMb, double maxMb) {
     }
 
     public static void main(String[] args) throws Exception {
         String spec = "conf/quickstart.yaml";
         List<String> sets = new ArrayList<>();
+        List<Long> memoryPoints = new ArrayList<>();
+        boolean timing = true;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--set") && i + 1 < args.length) {
                 sets.add(args[++i]);
+            } else if (args[i].equals("--memory") && i + 1 < args.length) {
+                for (String x : args[++i].split(",")) {
+                    memoryPoints.add(Long.parseLong(x.trim()));
+                }
+            } else if (args[i].equals("--no-timing")) {
+                timing = false;
             } else if (!args[i].startsWith("-")) {
                 spec = args[i];
             } else {
-                System.err.println("usage: bench-fanout [SPEC.yaml] [--set k=v]...");
+                System.err.println("usage: bench-fanout [SPEC.yaml] [--set k=v]... [--memory N,N,...] [--no-timing]");
                 System.exit(2);
             }
         }
         Path root = CoreBenchmark.repoRoot();
+        applySparkDefaults(root.resolve("conf/spark-defaults.conf"));
+        String header = "- date: " + Instant.now() + "; machine: " + Runtime.getRuntime().availableProcessors() + " CPUs; JVM "
+                + System.getProperty("java.vm.version") + ", max heap " + (Runtime.getRuntime().maxMemory() >> 20)
+                + " MB; session settings from `conf/spark-defaults.conf`\n";
+        if (timing) {
+            StringBuilder b = new StringBuilder("## Fan-out: plain loop against the sweep job\n\n").append(header);
+            timing(root, spec, sets, b);
+            CoreBenchmark.writeSection(root.resolve("BENCHMARKS.md"), "fanout", b.toString());
+            System.err.println("bench-fanout: wrote section 'fanout' of BENCHMARKS.md");
+        }
+        StringBuilder m = new StringBuilder("## Fan-out: driver memory\n\n").append(header).append("\n");
+        memory(root, memoryPoints, m);
+        CoreBenchmark.writeSection(root.resolve("BENCHMARKS.md"), "fanout-memory", m.toString());
+        System.err.println("bench-fanout: wrote section 'fanout-memory' of BENCHMARKS.md");
+    }
+
+    private static void timing(Path root, String spec, List<String> sets, StringBuilder b) throws Exception {
         SweepSpec s = SpecParser.parse(root.resolve(spec), sets);
         Grid grid = s.toGrid();
         long included = grid.countIncluded();
+        double load0 = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
         // 1. plain loop, one thread, no Spark (warm-up: the first 10 points once)
         for (long i = 0, done = 0; i < grid.size() && done < 10; i++) {
@@ -64,29 +120,64 @@ public final class FanoutBenchmark {
         System.err.printf("bench-fanout: plain loop %d runs in %.1f s%n", included, loop);
 
         // 2. the sweep job on local[1] and local[2], each in a fresh session (the command builds and stops it)
-        double[] spark = new double[2];
-        String[] lines = new String[2];
+        Timed[] t = new Timed[2];
         for (int c = 1; c <= 2; c++) {
-            Path out = Files.createTempDirectory("deq-fanout");
-            List<String> a = new ArrayList<>(List.of("sweep", root.resolve(spec).toString(), "--out", out.toString(),
-                    "--master", "local[" + c + "]"));
+            List<String> a = new ArrayList<>(List.of("sweep", root.resolve(spec).toString(), "--master", "local[" + c + "]"));
             for (String x : sets) {
                 a.add("--set");
                 a.add(x);
             }
-            StringWriter err = new StringWriter();
-            long t1 = System.nanoTime();
-            int code = Main.run(a.toArray(String[]::new), new PrintWriter(System.out, true), new PrintWriter(err, true));
-            spark[c - 1] = (System.nanoTime() - t1) / 1e9;
-            if (code != 0) {
-                System.err.println(err);
-                System.exit(1);
-            }
-            lines[c - 1] = err.toString().lines().filter(l -> l.contains("tables rebuilt")).findFirst().orElse("").trim();
-            System.err.printf("bench-fanout: local[%d] %.1f s (%s)%n", c, spark[c - 1], lines[c - 1]);
+            t[c - 1] = sweep(a);
+            System.err.printf("bench-fanout: local[%d] %.1f s (start-up %.1f, waves %.1f, rebuild %.1f)%n", c, t[c - 1].wall,
+                    t[c - 1].startup(), t[c - 1].waves(), t[c - 1].rebuild);
         }
+        double load1 = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
-        // 3. driver heap after planning a 10^6-point grid (the grid is never materialised)
+        b.append("\n### Throughput: spec `").append(spec).append("`").append(sets.isEmpty() ? "" : " with " + sets).append(", ")
+                .append(included).append(" runs\n\n");
+        b.append(String.format("- load average %.2f at the start, %.2f at the end; one JVM, back to back; sweep parts from the "
+                + "command's own log lines%n%n", load0, load1));
+        b.append("| how | wall s | start-up s | waves s | rebuild s | runs/s (waves) |\n|---|---:|---:|---:|---:|---:|\n");
+        b.append(String.format("| plain Java loop, 1 thread | %.1f | | %.1f | | %.2f |%n", loop, loop, included / loop));
+        for (int c = 1; c <= 2; c++) {
+            Timed x = t[c - 1];
+            b.append(String.format("| sweep job, local[%d] | %.1f | %.1f | %.1f | %.1f | %.2f |%n", c, x.wall, x.startup(), x.waves(),
+                    x.rebuild, included / x.waves()));
+        }
+        b.append("\n| measure | whole command | waves only | target |\n|---|---:|---:|---|\n");
+        b.append(String.format("| parallel efficiency on 2 cores, T(loop) / (2 T(local[2])) | %.0f%% | %.0f%% | >= 90%% |%n",
+                100 * loop / (2 * t[1].wall), 100 * loop / (2 * t[1].waves())));
+        b.append(String.format("| Spark overhead, T(local[1]) / T(loop) - 1 | %.0f%% | %.0f%% | < 5%% |%n",
+                100 * (t[0].wall / loop - 1), 100 * (t[0].waves() / loop - 1)));
+        b.append("\n");
+    }
+
+    /** Runs one sweep command into a fresh temp directory and splits its wall time into its parts. */
+    private static Timed sweep(List<String> args) throws IOException {
+        Path out = Files.createTempDirectory("deq-fanout");
+        List<String> a = new ArrayList<>(args);
+        a.add("--out");
+        a.add(out.toString());
+        StringWriter err = new StringWriter();
+        long t1 = System.nanoTime();
+        int code = Main.run(a.toArray(String[]::new), new PrintWriter(System.out, true), new PrintWriter(err, true));
+        double wall = (System.nanoTime() - t1) / 1e9;
+        if (code != 0) {
+            System.err.println(err);
+            System.exit(1);
+        }
+        String rebuilt = err.toString().lines().filter(l -> REBUILT.matcher(l).find()).findFirst().orElseThrow().trim();
+        String wrote = err.toString().lines().filter(l -> WROTE.matcher(l).find()).findFirst().orElseThrow().trim();
+        Matcher r = REBUILT.matcher(rebuilt);
+        Matcher w = WROTE.matcher(wrote);
+        r.find();
+        w.find();
+        org.deqsweep.sweep.OutputDir.deleteTree(out);
+        return new Timed(wall, Double.parseDouble(w.group(1)), Double.parseDouble(r.group(1)), rebuilt);
+    }
+
+    private static void memory(Path root, List<Long> points, StringBuilder b) throws Exception {
+        // a 10^6-point grid planned: the grid is never materialised
         SweepSpec big = SpecParser.parse(root.resolve("conf/quickstart.yaml"),
                 List.of("grid.seed=range(0, 27778)", "job.max_grid_size=2000000"));
         System.gc();
@@ -95,29 +186,79 @@ public final class FanoutBenchmark {
         var plan = org.deqsweep.sweep.SweepJob.plan(big, 2);
         System.gc();
         long after = usedHeap();
-        String memory = String.format("a %,d-point grid (%d waves planned): driver heap %.1f MB before planning, %.1f MB after",
-                g.size(), plan.waves(), before / 1e6, after / 1e6);
-        System.err.println("bench-fanout: " + memory);
+        b.append(String.format("- dry run: a %,d-point grid (%d waves planned): driver heap %.1f MB before planning, %.1f MB after%n",
+                g.size(), plan.waves(), before / 1e6, after / 1e6));
+        if (points.isEmpty()) {
+            b.append("\n");
+            return;
+        }
+        // real sweeps of cheap points (d = width = n = 1, one step, no curves) in waves of at most WAVE points on
+        // local[2]; local mode runs the executors in the driver's JVM, so this is the whole process's heap
+        long wave = 50_000;
+        List<Heap> heaps = new ArrayList<>();
+        for (long n : points) {
+            Path dir = Files.createTempDirectory("deq-fanout-mem");
+            Path specFile = dir.resolve("cheap.yaml");
+            Files.writeString(specFile, String.join("\n", "name: cheap",
+                    "description: cheap points for the driver-memory check of bench-fanout",
+                    "family: general_deq", "grid:", "  seed: range(0, " + n + ")",
+                    "fixed: {d: 1, width: 1, n: 1, max_steps: 1}",
+                    "job: {wave_size: " + Math.min(n, wave) + ", record_curves: false, max_grid_size: " + Math.max(n, 1000) + "}", ""));
+            // the live heap: a full GC every SAMPLE_MS, then the heap in use (young GCs leave old garbage counted)
+            List<Long> live = new ArrayList<>();
+            Thread sampler = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        Thread.sleep(SAMPLE_MS);
+                        System.gc();
+                        synchronized (live) {
+                            live.add(usedHeap());
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "bench-fanout-heap");
+            sampler.setDaemon(true);
+            long t0 = System.nanoTime();
+            sampler.start();
+            Timed t = sweep(List.of("sweep", specFile.toString(), "--master", "local[2]"));
+            sampler.interrupt();
+            sampler.join();
+            double secs = (System.nanoTime() - t0) / 1e9;
+            org.deqsweep.sweep.OutputDir.deleteTree(dir);
+            List<Long> sorted;
+            synchronized (live) {
+                sorted = live.stream().sorted().toList();
+            }
+            double med = sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() / 2) / 1e6;
+            double max = sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1) / 1e6;
+            heaps.add(new Heap(n, (n + wave - 1) / wave, secs, sorted.size(), med, max));
+            System.err.printf("bench-fanout: %,d cheap points in %.0f s (rebuild %.1f s): live heap median %.0f MB, max %.0f MB over %d samples%n",
+                    n, secs, t.rebuild, med, max, sorted.size());
+        }
+        b.append(String.format("- real sweeps of cheap points (general_deq, d = width = n = 1, one step, no curves), local[2], "
+                + "waves of at most %,d points; live heap (in use after a full GC) sampled every %d s during the "
+                + "whole command (local mode: driver and executors share the JVM)%n%n", wave, SAMPLE_MS / 1000));
+        b.append("| grid points | waves | wall s | samples | live heap, median MB | max MB |\n|---:|---:|---:|---:|---:|---:|\n");
+        for (Heap h : heaps) {
+            b.append(String.format("| %,d | %d | %.0f | %d | %.0f | %.0f |%n", h.points(), h.waves(), h.seconds(), h.gcs(), h.medianMb(),
+                    h.maxMb()));
+        }
+        b.append("\n");
+    }
 
-        double efficiency = loop / (2 * spark[1]);
-        double overhead = spark[0] / loop - 1;
-        StringBuilder b = new StringBuilder("## Fan-out: plain loop against the sweep job\n\n");
-        b.append("- date: ").append(Instant.now()).append("; spec `").append(spec).append("`").append(sets.isEmpty() ? "" : " with " + sets)
-                .append(", ").append(included).append(" runs\n");
-        b.append("- machine: ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs; load average ")
-                .append(String.format("%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()))
-                .append(" at the end; JVM ").append(System.getProperty("java.vm.version")).append("\n");
-        b.append("- one JVM, back to back; the sweep times are wall times of the whole command, table rebuild included\n\n");
-        b.append("| how | wall s | runs/s |\n|---|---:|---:|\n");
-        b.append(String.format("| plain Java loop, 1 thread | %.1f | %.2f |%n", loop, included / loop));
-        b.append(String.format("| sweep job, local[1] | %.1f | %.2f |%n", spark[0], included / spark[0]));
-        b.append(String.format("| sweep job, local[2] | %.1f | %.2f |%n", spark[1], included / spark[1]));
-        b.append(String.format("%n- parallel efficiency on 2 cores, T(loop) / (2 T(local[2])): **%.0f%%** (target >= 90%%)%n", 100 * efficiency));
-        b.append(String.format("- Spark overhead, T(local[1]) / T(loop) - 1: **%.0f%%** (target < 5%%)%n", 100 * overhead));
-        b.append("- table rebuilds: local[1] `").append(lines[0]).append("`, local[2] `").append(lines[1]).append("`\n");
-        b.append("- ").append(memory).append("\n\n");
-        CoreBenchmark.writeSection(root.resolve("BENCHMARKS.md"), "fanout", b.toString());
-        System.err.println("bench-fanout: wrote section 'fanout' of BENCHMARKS.md");
+    /** The session settings submit.sh passes with --properties-file, as system properties (SparkConf reads spark.*). */
+    private static void applySparkDefaults(Path file) throws IOException {
+        Properties p = new Properties();
+        try (var in = Files.newBufferedReader(file)) {
+            p.load(in);
+        }
+        for (String k : p.stringPropertyNames()) {
+            if (k.startsWith("spark.") && System.getProperty(k) == null) {
+                System.setProperty(k, p.getProperty(k).trim());
+            }
+        }
     }
 
     private static long usedHeap() {
