@@ -43,8 +43,16 @@ final class AndersonCore {
     private DMatrixRMaj[] xh;
     private DMatrixRMaj[] fh;
     private DMatrixRMaj[] gh;
+    /** Gram entries, sample innermost: H_ab of sample i at gram[(a * memory + b) * n + i] (a, b history slots). */
     private double[] gram;
     private int[] count;
+    /** Batched LDL^T of the samples mixing with the full history, sample innermost (see {@link #mixAll}). */
+    private double[] ldlL;
+    private double[] ldlE;
+    private double[] ldlDinv;
+    private double[] ldlD;
+    private double[] ldlW;
+    private double[] ldlMaxDiag;
     private final DMatrixRMaj fcur = new DMatrixRMaj(0, 0);
     private final BestIterate best = new BestIterate();
     private final double[] h;
@@ -91,6 +99,12 @@ final class AndersonCore {
         }
         gram = new double[rows * memory * memory];
         count = new int[rows];
+        ldlL = new double[memory * memory * rows];
+        ldlE = new double[memory * memory * rows];
+        ldlDinv = new double[memory * rows];
+        ldlD = new double[memory * rows];
+        ldlW = new double[memory * rows];
+        ldlMaxDiag = new double[rows];
         fcur.reshape(rows, cols);
     }
 
@@ -110,7 +124,6 @@ final class AndersonCore {
         int it = 0;
         int head = -1;
         int filled = 0;
-        int mm = memory * memory;
         double[] z = Z.data;
         while (!(res <= tol) && it < maxIter && Double.isFinite(res)) {
             head = (head + 1) % memory;
@@ -124,21 +137,24 @@ final class AndersonCore {
             for (int k = 0; k < n * m; k++) {
                 gs[k] = fc[k] - z[k];
             }
-            for (int i = 0; i < n; i++) {
-                int off = i * m;
-                int g0 = i * mm;
-                for (int b = 0; b < filled; b++) {
-                    double[] gb = gh[b].data;
+            for (int b = 0; b < filled; b++) {
+                double[] gb = gh[b].data;
+                int hb = (head * memory + b) * n;
+                int bh = (b * memory + head) * n;
+                for (int i = 0; i < n; i++) {
+                    int off = i * m;
                     double dot = 0;
                     for (int c = 0; c < m; c++) {
                         dot += gs[off + c] * gb[off + c];
                     }
-                    gram[g0 + head * memory + b] = dot;
-                    gram[g0 + b * memory + head] = dot;
+                    gram[hb + i] = dot;
+                    gram[bh + i] = dot;
                 }
-                count[i] = Math.min(count[i] + 1, filled);
-                mixRow(i, head);
             }
+            for (int i = 0; i < n; i++) {
+                count[i] = Math.min(count[i] + 1, filled);
+            }
+            mixAll(head, filled);
             it++;
             map.apply(Z, fcur);
             res = Batch.residual(Z, fcur);
@@ -148,15 +164,206 @@ final class AndersonCore {
         return best.finish(Z, tol, it);
     }
 
+    /**
+     * Writes every row of Z from the history ending at {@code head}. The rows whose history is full
+     * (count = filled, all but the restarted ones) solve their mixing systems together in
+     * {@link #weightsAll}, loops running over the samples so they pipeline and vectorise (one sample
+     * at a time, the k x k Cholesky was a chain of dependent square roots and divisions: half a
+     * training step at m = 8); a row it refuses restarts (as in {@link #mixRow}), the rows with a
+     * shorter history go through {@link #mixRow}.
+     */
+    private void mixAll(int head, int filled) {
+        if (filled < 2) {
+            for (int i = 0; i < n; i++) {
+                mixRow(i, head);
+            }
+            return;
+        }
+        int k = filled;
+        for (int j = 0; j < k; j++) {
+            slot[j] = (head - j + memory) % memory;
+        }
+        weightsAll(k);
+        double[] z = xOut.data;
+        double omb = 1 - beta;
+        double[] dw = ldlW;
+        for (int i = 0; i < n; i++) {
+            if (count[i] != k) {
+                // a restarted row (shorter history); mixRow rewrites slot[0 .. count[i]) with the same values
+                mixRow(i, head);
+                continue;
+            }
+            if (!weightsOk(i, k)) {
+                restartRow(i, head);
+                continue;
+            }
+            int off = i * m;
+            for (int c = off; c < off + m; c++) {
+                z[c] = 0.0;
+            }
+            for (int j = 0; j < k; j++) {
+                double wj = dw[j * n + i];
+                double[] fj = fh[slot[j]].data;
+                double[] xj = xh[slot[j]].data;
+                for (int c = off; c < off + m; c++) {
+                    z[c] += wj * (beta * fj[c] + omb * xj[c]);
+                }
+            }
+            for (int c = off; c < off + m; c++) {
+                if (!Double.isFinite(z[c])) {
+                    restartRow(i, head);
+                    break;
+                }
+            }
+        }
+    }
+
+    /**
+     * For every sample, the weights w of (H_k + lam' I) w = 1 over the newest k slots ({@code slot}),
+     * normalised to sum 1, by LDL^T (the pivots D_a are the Cholesky pivots L_aa^2 of
+     * {@link #solveMixing}, so the same safeguards apply: see {@link #weightsOk}). Results in ldlW
+     * (w_a of sample i at [a * n + i]), ldlD, ldlMaxDiag. No branches in the sample loops.
+     */
+    private void weightsAll(int k) {
+        double[] g = gram;
+        double[] maxDiag = ldlMaxDiag;
+        double[] el = ldlL;
+        double[] ee = ldlE;
+        double[] d = ldlD;
+        double[] dinv = ldlDinv;
+        double[] w = ldlW;
+        double lam = lambda;
+        int s0 = (slot[0] * memory + slot[0]) * n;
+        for (int i = 0; i < n; i++) {
+            maxDiag[i] = g[s0 + i];
+        }
+        for (int a = 1; a < k; a++) {
+            int sa = (slot[a] * memory + slot[a]) * n;
+            for (int i = 0; i < n; i++) {
+                maxDiag[i] = Math.max(maxDiag[i], g[sa + i]);
+            }
+        }
+        // E_ab = H_ab - sum_{q<b} E_aq l_bq, l_ab = E_ab / D_b, D_a = H_aa + lam' - sum_{q<a} E_aq l_aq
+        for (int a = 0; a < k; a++) {
+            for (int b = 0; b < a; b++) {
+                int gab = (slot[a] * memory + slot[b]) * n;
+                int eab = (a * memory + b) * n;
+                for (int i = 0; i < n; i++) {
+                    ee[eab + i] = g[gab + i];
+                }
+                for (int q = 0; q < b; q++) {
+                    int eaq = (a * memory + q) * n;
+                    int lbq = (b * memory + q) * n;
+                    for (int i = 0; i < n; i++) {
+                        ee[eab + i] -= ee[eaq + i] * el[lbq + i];
+                    }
+                }
+                int db = b * n;
+                for (int i = 0; i < n; i++) {
+                    el[eab + i] = ee[eab + i] * dinv[db + i];
+                }
+            }
+            int gaa = (slot[a] * memory + slot[a]) * n;
+            int da = a * n;
+            for (int i = 0; i < n; i++) {
+                d[da + i] = g[gaa + i] + lam * maxDiag[i];
+            }
+            for (int q = 0; q < a; q++) {
+                int eaq = (a * memory + q) * n;
+                for (int i = 0; i < n; i++) {
+                    d[da + i] -= ee[eaq + i] * el[eaq + i];
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                dinv[da + i] = 1.0 / d[da + i];
+            }
+        }
+        // L y = 1, then L^T w = D^-1 y
+        for (int a = 0; a < k; a++) {
+            int wa = a * n;
+            for (int i = 0; i < n; i++) {
+                w[wa + i] = 1.0;
+            }
+            for (int q = 0; q < a; q++) {
+                int laq = (a * memory + q) * n;
+                int wq = q * n;
+                for (int i = 0; i < n; i++) {
+                    w[wa + i] -= el[laq + i] * w[wq + i];
+                }
+            }
+        }
+        for (int a = k - 1; a >= 0; a--) {
+            int wa = a * n;
+            for (int i = 0; i < n; i++) {
+                w[wa + i] *= dinv[wa + i];
+            }
+            for (int q = a + 1; q < k; q++) {
+                int lqa = (q * memory + a) * n;
+                int wq = q * n;
+                for (int i = 0; i < n; i++) {
+                    w[wa + i] -= el[lqa + i] * w[wq + i];
+                }
+            }
+        }
+    }
+
+    /**
+     * Sample i's safeguards on the result of {@link #weightsAll}, those of {@link #solveMixing}:
+     * positive finite Gram diagonal, positive pivots with min / (max H_aa + lam') &gt;= RCOND_MIN,
+     * finite non-zero sum of w; normalises w on success.
+     */
+    private boolean weightsOk(int i, int k) {
+        double maxDiag = ldlMaxDiag[i];
+        if (!(maxDiag > 0) || !Double.isFinite(maxDiag)) {
+            return false;
+        }
+        double minPivot = Double.POSITIVE_INFINITY;
+        double sum = 0;
+        for (int a = 0; a < k; a++) {
+            double p = ldlD[a * n + i];
+            if (!(p > 0)) {
+                return false;
+            }
+            minPivot = Math.min(minPivot, p);
+            sum += ldlW[a * n + i];
+        }
+        if (minPivot < RCOND_MIN * (maxDiag + lambda * maxDiag)) {
+            return false;
+        }
+        if (!Double.isFinite(sum) || sum == 0) {
+            return false;
+        }
+        for (int a = 0; a < k; a++) {
+            double v = ldlW[a * n + i] / sum;
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+            ldlW[a * n + i] = v;
+        }
+        return true;
+    }
+
+    /** Restarts row i's history: a plain damped step from the newest pair. */
+    private void restartRow(int i, int head) {
+        double[] z = xOut.data;
+        int off = i * m;
+        restarts++;
+        count[i] = 1;
+        double[] fs = fh[head].data;
+        double[] xs = xh[head].data;
+        for (int q = 0; q < m; q++) {
+            z[off + q] = beta * fs[off + q] + (1 - beta) * xs[off + q];
+        }
+    }
+
     /** Writes row i of Z from the history ending at {@code head}; restarts the row's history on trouble. */
     private void mixRow(int i, int head) {
         int k = count[i];
         int off = i * m;
-        int g0 = i * memory * memory;
         for (int j = 0; j < k; j++) {
             slot[j] = (head - j + memory) % memory;
         }
-        boolean ok = k > 1 && solveMixing(g0, k);
+        boolean ok = k > 1 && solveMixing(i, k);
         if (!ok) {
             if (k > 1) {
                 restarts++;
@@ -182,23 +389,17 @@ final class AndersonCore {
         }
         for (int c = 0; c < m; c++) {
             if (!Double.isFinite(z[off + c])) {
-                restarts++;
-                count[i] = 1;
-                double[] fs = fh[head].data;
-                double[] xs = xh[head].data;
-                for (int q = 0; q < m; q++) {
-                    z[off + q] = beta * fs[off + q] + (1 - beta) * xs[off + q];
-                }
+                restartRow(i, head);
                 return;
             }
         }
     }
 
     /** Solves (H_k + lam' I) w = 1 by Cholesky into {@code w}, normalised to sum 1; false when ill-conditioned. */
-    private boolean solveMixing(int g0, int k) {
+    private boolean solveMixing(int i, int k) {
         double maxDiag = 0;
         for (int a = 0; a < k; a++) {
-            maxDiag = Math.max(maxDiag, gram[g0 + slot[a] * memory + slot[a]]);
+            maxDiag = Math.max(maxDiag, gram[(slot[a] * memory + slot[a]) * n + i]);
         }
         if (!(maxDiag > 0) || !Double.isFinite(maxDiag)) {
             return false;
@@ -209,9 +410,8 @@ final class AndersonCore {
         // at m = 8 had this method at a third of a training step, mostly dependent divisions)
         double minPivot = Double.POSITIVE_INFINITY;
         for (int a = 0; a < k; a++) {
-            int ga = g0 + slot[a] * memory;
             for (int b = 0; b <= a; b++) {
-                double v = gram[ga + slot[b]] + (a == b ? reg : 0);
+                double v = gram[(slot[a] * memory + slot[b]) * n + i] + (a == b ? reg : 0);
                 for (int q = 0; q < b; q++) {
                     v -= h[a * k + q] * h[b * k + q];
                 }
