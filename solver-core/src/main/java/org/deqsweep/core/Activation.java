@@ -70,17 +70,17 @@ public enum Activation {
     public double apply(double u, double eps) {
         switch (this) {
             case IDENTITY: return u;
-            case TANH: return Math.tanh(u);
+            case TANH: return FastMath.tanh(u);
             case SIGMOID: return sigmoid(u);
             case SOFTPLUS: return u > 30 ? u + Math.log1p(Math.exp(-u)) : Math.log1p(Math.exp(u));
             case RELU: return u > 0 ? u : 0.0;
             case LEAKY_RELU: return u > 0 ? u : LEAKY_SLOPE * u;
             case ELU: return u > 0 ? u : Math.expm1(u);
-            case GELU: return 0.5 * u * (1.0 + Math.tanh(SQRT_2_OVER_PI * (u + GELU_C * u * u * u)));
+            case GELU: return 0.5 * u * (1.0 + FastMath.tanh(SQRT_2_OVER_PI * (u + GELU_C * u * u * u)));
             case GELU_ERF: return u * normalCdf(u);
             case SILU: return u * sigmoid(u);
             case SIN: return Math.sin(u);
-            case WEAK_TANH: return u + eps * Math.tanh(u);
+            case WEAK_TANH: return u + eps * FastMath.tanh(u);
             default: throw new AssertionError(this);
         }
     }
@@ -90,7 +90,7 @@ public enum Activation {
         switch (this) {
             case IDENTITY: return 1.0;
             case TANH: {
-                double t = Math.tanh(u);
+                double t = FastMath.tanh(u);
                 return 1.0 - t * t;
             }
             case SIGMOID: {
@@ -103,7 +103,7 @@ public enum Activation {
             case ELU: return u > 0 ? 1.0 : Math.exp(u);
             case GELU: {
                 double inner = SQRT_2_OVER_PI * (u + GELU_C * u * u * u);
-                double t = Math.tanh(inner);
+                double t = FastMath.tanh(inner);
                 double dInner = SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_C * u * u);
                 return 0.5 * (1.0 + t) + 0.5 * u * (1.0 - t * t) * dInner;
             }
@@ -114,7 +114,7 @@ public enum Activation {
             }
             case SIN: return Math.cos(u);
             case WEAK_TANH: {
-                double t = Math.tanh(u);
+                double t = FastMath.tanh(u);
                 return 1.0 + eps * (1.0 - t * t);
             }
             default: throw new AssertionError(this);

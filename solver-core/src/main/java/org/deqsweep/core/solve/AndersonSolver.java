@@ -21,7 +21,7 @@ import org.ejml.data.DMatrixRMaj;
  * lowest-residual iterate is returned, so the result is never NaN for finite input. The
  * regulariser is lambda times the largest Gram diagonal (relative), see {@link AndersonCore}.
  *
- * <p>Workspace: about 3 * memory + 3 buffers of n x m, reallocated only when (n, m) change;
+ * <p>Workspace: about 2 * memory + 3 buffers of n x m (and the n k^2 mixing systems), reallocated only when (n, m) change;
  * nothing is allocated per iteration. Not thread-safe.
  */
 public final class AndersonSolver implements ForwardSolver {

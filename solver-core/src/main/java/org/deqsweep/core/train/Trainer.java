@@ -44,6 +44,11 @@ public final class Trainer {
     private final DMatrixRMaj q;
     private final long deadline;
     private final double eta;
+    private final double divergeFactor;
+    private final double lossTol;
+    private final double lossRelTol;
+    /** check()'s reason for the status it returns (one slot, reused: the step loop allocates nothing here). */
+    private final String[] why = new String[1];
 
     private double[] lossSteps = new double[256];
     private double[] lossValues = new double[256];
@@ -80,6 +85,9 @@ public final class Trainer {
         this.q0 = linearFamily ? Diagnostics.conservationQ(p, null) : null;
         this.q = linearFamily ? new DMatrixRMaj(p.width(), p.width()) : null;
         this.deadline = System.nanoTime() + cfg.longValue("time_budget_ms") * 1_000_000L;
+        this.divergeFactor = cfg.real("diverge_factor");
+        this.lossTol = cfg.real("tol");
+        this.lossRelTol = cfg.real("rel_tol");
     }
 
     /** 0, then about {@code points - 1} log-spaced steps up to maxSteps (distinct, increasing, maxSteps included). */
@@ -120,7 +128,6 @@ public final class Trainer {
             if (trace != null) {
                 trace.add(k, k * eta, ev.loss());
             }
-            String[] why = new String[1];
             Status st = check(ev, l0, k, maxSteps, why);
             if (st != null || isScheduled(k)) {
                 record(k, k * eta, ev);
@@ -149,6 +156,7 @@ public final class Trainer {
 
     /** The status that ends the run at this point, or null to go on. */
     private Status check(Objective.Evaluation ev, double l0, long k, long maxSteps, String[] why) {
+        why[0] = null;
         SolveStats fs = ev.forward();
         double loss = ev.loss();
         if (fs.singular()) {
@@ -164,12 +172,12 @@ public final class Trainer {
                     + " iterations at step " + k + " (residual " + fs.residual() + ")";
             return Status.FORWARD_FAILED;
         }
-        double bound = cfg.real("diverge_factor") * Math.max(l0, 1.0);
+        double bound = divergeFactor * Math.max(l0, 1.0);
         if (loss > bound) {
             why[0] = "loss " + loss + " above diverge_factor * max(initial loss, 1) = " + bound + " at step " + k;
             return Status.DIVERGED;
         }
-        if (loss <= cfg.real("tol") || loss <= cfg.real("rel_tol") * l0) {
+        if (loss <= lossTol || loss <= lossRelTol * l0) {
             return Status.CONVERGED;
         }
         SolveStats bs = ev.backward();
@@ -316,7 +324,6 @@ public final class Trainer {
             if (trace != null) {
                 trace.add(kEquiv, t, ev.loss());
             }
-            String[] why = new String[1];
             boolean atEnd = t >= horizon * (1 - 1e-12);
             Status st = check(ev, l0, atEnd ? maxSteps : Math.min(stepIndex, maxSteps - 1), maxSteps, why);
             boolean onRecord = Math.abs(kEquiv - stepIndex) < 1e-9 && isScheduled(stepIndex);
