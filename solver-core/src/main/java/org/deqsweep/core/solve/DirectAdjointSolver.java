@@ -7,7 +7,8 @@ import org.ejml.data.DMatrixRMaj;
  * <pre>  M_i = I - s A^T D_i,   M_i nu_i = g_i</pre>
  * When every row of Dact is the same (the identity activation, or any activation whose
  * derivative is constant on the batch), M is factored once and reused for all n right-hand
- * sides. A sample whose M_i is numerically singular (LU failure or pivot ratio
+ * sides, through the explicit inverse and one GEMM Nu = G M^{-T} (vectorised; the n triangular
+ * solves were 23% of a d50-m64 identity step). A sample whose M_i is numerically singular (LU failure or pivot ratio
  * min |u_jj| / max |u_jj| below {@value #RCOND_MIN}) keeps its row of Nu unchanged and sets
  * singular = true, converged = false. Otherwise converged means the relative residual of the
  * whole batch is at most {@code tol}.
@@ -26,6 +27,9 @@ public final class DirectAdjointSolver implements AdjointSolver {
     /** M_i as row arrays, factored in place by {@link Kernels#luInPlace}. */
     private double[][] mat;
     private final RowGemm gemmA = new RowGemm();
+    /** M^{-1} on the shared-D path (row arrays) and its packed transpose. */
+    private double[][] inv;
+    private final RowGemm gemmInv = new RowGemm();
     private int[] piv;
     /** s A^T, taken once per solve so M_i is built from contiguous rows. */
     private final DMatrixRMaj sat = new DMatrixRMaj(0, 0);
@@ -57,6 +61,7 @@ public final class DirectAdjointSolver implements AdjointSolver {
         if (A.numRows != m) {
             m = A.numRows;
             mat = new double[m][m];
+            inv = new double[m][m];
             piv = new int[m];
         }
         Kernels.transpose(A, sat);
@@ -66,25 +71,44 @@ public final class DirectAdjointSolver implements AdjointSolver {
         work.reshape(n, m);
         boolean shared = shareFactorization && n > 0 && rowsIdentical(Dact);
         boolean singular = false;
-        boolean factored = false;
-        for (int i = 0; i < n; i++) {
-            if (!shared || i == 0) {
-                factored = factor(Dact, shared ? 0 : i);
-            }
-            if (!factored) {
+        if (shared) {
+            // one M for all samples: Nu = G M^{-T} through the inverse (row updates) and one GEMM
+            if (!factor(Dact, 0)) {
                 singular = true;
-                continue;
-            }
-            double[] x = work.data;
-            Kernels.luSolve(mat, m, piv, G.data, i * m, x, 0);
-            boolean finite = true;
-            for (int c = 0; c < m; c++) {
-                finite &= Double.isFinite(x[c]);
-            }
-            if (finite) {
-                System.arraycopy(x, 0, Nu.data, i * m, m);
             } else {
-                singular = true;
+                Kernels.invertFromLu(mat, m, piv, inv);
+                gemmInv.setRight(inv, m, m, true);
+                t.reshape(n, m);
+                gemmInv.mult(G, t);
+                for (int i = 0; i < n; i++) {
+                    boolean finite = true;
+                    for (int c = 0; c < m; c++) {
+                        finite &= Double.isFinite(t.data[i * m + c]);
+                    }
+                    if (finite) {
+                        System.arraycopy(t.data, i * m, Nu.data, i * m, m);
+                    } else {
+                        singular = true;
+                    }
+                }
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                if (!factor(Dact, i)) {
+                    singular = true;
+                    continue;
+                }
+                double[] x = work.data;
+                Kernels.luSolve(mat, m, piv, G.data, i * m, x, 0);
+                boolean finite = true;
+                for (int c = 0; c < m; c++) {
+                    finite &= Double.isFinite(x[c]);
+                }
+                if (finite) {
+                    System.arraycopy(x, 0, Nu.data, i * m, m);
+                } else {
+                    singular = true;
+                }
             }
         }
         work.reshape(n, m);

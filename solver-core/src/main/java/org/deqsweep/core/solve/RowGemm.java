@@ -55,6 +55,35 @@ public final class RowGemm {
         }
     }
 
+    /**
+     * Packs the right factor from row arrays: R = M, or R = M^T when {@code transpose}, M being
+     * {@code mr} x {@code mc} held as {@code M[i][0..mc)}.
+     *
+     * @param M Input: not modified (copied)
+     */
+    public void setRight(double[][] M, int mr, int mc, boolean transpose) {
+        int rk = transpose ? mc : mr;
+        int rm = transpose ? mr : mc;
+        if (rk != k || rm != m) {
+            k = rk;
+            m = rm;
+            rows = new double[k][m];
+            crow = new double[m];
+        }
+        if (transpose) {
+            for (int p = 0; p < k; p++) {
+                double[] r = rows[p];
+                for (int j = 0; j < m; j++) {
+                    r[j] = M[j][p];
+                }
+            }
+        } else {
+            for (int p = 0; p < k; p++) {
+                System.arraycopy(M[p], 0, rows[p], 0, m);
+            }
+        }
+    }
+
     /** Rows of the packed right factor (its k). */
     public int inner() {
         return k;

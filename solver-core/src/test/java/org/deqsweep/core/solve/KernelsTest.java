@@ -46,6 +46,69 @@ class KernelsTest extends TestSupport {
     }
 
     @Test
+    void rowGemmFromRowArraysMatchesEjml() {
+        int[][] shapes = {{1, 1, 1}, {6, 5, 3}, {200, 64, 64}, {9, 7, 130}};
+        RowGemm g = new RowGemm();
+        for (int[] s : shapes) {
+            int n = s[0];
+            int k = s[1];
+            int m = s[2];
+            DMatrixRMaj b = gaussian(n, k, 1.0);
+            DMatrixRMaj mm = gaussian(k, m, 1.0);
+            double[][] rows = new double[k][m + 2]; // longer rows: only the first m columns count
+            for (int i = 0; i < k; i++) {
+                System.arraycopy(mm.data, i * m, rows[i], 0, m);
+                rows[i][m] = Double.NaN;
+            }
+            DMatrixRMaj want = new DMatrixRMaj(n, m);
+            CommonOps_DDRM.mult(b, mm, want);
+            DMatrixRMaj got = new DMatrixRMaj(1, 1);
+            g.setRight(rows, k, m, false);
+            g.mult(b, got);
+            assertClose(want, got, "B M rows " + n + "x" + k + "x" + m);
+            // transposed: C = B' mm^T with B' n x m
+            DMatrixRMaj bt = gaussian(n, m, 1.0);
+            DMatrixRMaj wantT = new DMatrixRMaj(n, k);
+            CommonOps_DDRM.multTransB(bt, mm, wantT);
+            g.setRight(rows, k, m, true);
+            g.mult(bt, got);
+            assertClose(wantT, got, "B M^T rows " + n + "x" + m + "x" + k);
+        }
+    }
+
+    @Test
+    void inverseFromLuMatchesEjmlIncludingPivoting() {
+        for (int m : new int[] {1, 2, 3, 7, 33, 64, 65}) {
+            DMatrixRMaj a = gaussian(m, m, 1.0);
+            if (m > 1) {
+                a.set(0, 0, 0.0); // forces a row swap at the first column
+            }
+            DMatrixRMaj want = a.copy();
+            assertTrue(CommonOps_DDRM.invert(want));
+            double[][] rows = new double[m][m];
+            for (int i = 0; i < m; i++) {
+                System.arraycopy(a.data, i * m, rows[i], 0, m);
+            }
+            int[] piv = new int[m];
+            assertTrue(Kernels.luInPlace(rows, m, piv));
+            double[][] x = new double[m][m];
+            Kernels.invertFromLu(rows, m, piv, x);
+            DMatrixRMaj got = new DMatrixRMaj(m, m);
+            for (int i = 0; i < m; i++) {
+                System.arraycopy(x[i], 0, got.data, i * m, m);
+            }
+            // A X = I to round-off times the condition
+            DMatrixRMaj ax = new DMatrixRMaj(m, m);
+            CommonOps_DDRM.mult(a, got, ax);
+            CommonOps_DDRM.subtractEquals(ax, CommonOps_DDRM.identity(m));
+            double cond = NormOps_DDRM.normF(a) * NormOps_DDRM.normF(want);
+            assertTrue(NormOps_DDRM.normF(ax) <= 1e-13 * cond, "m = " + m + " |AX - I| " + NormOps_DDRM.normF(ax));
+            CommonOps_DDRM.subtractEquals(got, want);
+            assertTrue(NormOps_DDRM.normF(got) <= 1e-12 * cond * NormOps_DDRM.normF(want), "m = " + m);
+        }
+    }
+
+    @Test
     void rowGemmRejectsWrongShapes() {
         RowGemm g = new RowGemm();
         g.setRight(gaussian(4, 3, 1.0), false);
