@@ -109,6 +109,42 @@ class KernelsTest extends TestSupport {
     }
 
     @Test
+    void rowLuSolvesAndTransposeSolvesMatchEjml() {
+        for (int m : new int[] {1, 2, 5, 64, 65, 130}) {
+            DMatrixRMaj a = gaussian(m, m, 1.0);
+            if (m > 1) {
+                a.set(0, 0, 0.0); // forces a row swap
+            }
+            DMatrixRMaj b = gaussian(m, 1, 1.0);
+            RowLu lu = new RowLu(m);
+            assertTrue(lu.factor(a));
+            org.ejml.interfaces.linsol.LinearSolverDense<DMatrixRMaj> ej =
+                    org.ejml.dense.row.factory.LinearSolverFactory_DDRM.lu(m);
+            assertTrue(ej.setA(a.copy()));
+            assertEquals(ej.quality(), lu.quality(), 1e-10 * ej.quality() + 1e-300, "quality m = " + m);
+            DMatrixRMaj ainv = new DMatrixRMaj(m, m);
+            assertTrue(CommonOps_DDRM.invert(a, ainv));
+            double cond = NormOps_DDRM.normF(a) * NormOps_DDRM.normF(ainv);
+            for (boolean transpose : new boolean[] {false, true}) {
+                DMatrixRMaj want = new DMatrixRMaj(m, 1);
+                assertTrue(CommonOps_DDRM.solve(transpose ? CommonOps_DDRM.transpose(a, null) : a, b, want));
+                double[] x = new double[m];
+                if (transpose) {
+                    System.arraycopy(b.data, 0, x, 0, m);
+                    lu.solveTranspose(x, x); // in place allowed
+                } else {
+                    lu.solve(b.data, x);
+                }
+                for (int i = 0; i < m; i++) {
+                    assertEquals(want.data[i], x[i], 1e-13 * cond * (1 + Math.abs(want.data[i])),
+                            "m = " + m + " transpose " + transpose + " i = " + i);
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new RowLu(3).factor(new DMatrixRMaj(2, 2)));
+    }
+
+    @Test
     void rowGemmRejectsWrongShapes() {
         RowGemm g = new RowGemm();
         g.setRight(gaussian(4, 3, 1.0), false);
