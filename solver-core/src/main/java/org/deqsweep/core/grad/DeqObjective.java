@@ -52,10 +52,13 @@ public final class DeqObjective implements Objective {
     private final DMatrixRMaj tmp;
     /**
      * The step's own GEMMs in RowGemm's vectorised form (EJML's multTransB / multTransA run at 3-6
-     * GFLOP/s, RowGemm at 13-20, GemmBench): u = X W^T, pre = Z A^T, dA = Mu^T Z, dW = Mu^T X.
+     * GFLOP/s, RowGemm at 13-20, GemmBench): u = X W^T, pre = Z A^T, dA = Mu^T Z, dW = Mu^T X, and
+     * the Neumann terms (D o t) A.
      */
     private final RowGemm gemmWt = new RowGemm();
     private final RowGemm gemmAt = new RowGemm();
+    /** A itself, the right factor of the Neumann terms (D o t) A. */
+    private final RowGemm gemmA = new RowGemm();
     private final RowGemm gemmZ = new RowGemm();
     /** X packed once (the data set is fixed), the right factor of dW = Mu^T X. */
     private final RowGemm gemmX = new RowGemm();
@@ -215,9 +218,12 @@ public final class DeqObjective implements Objective {
                 // nu = sum_{j<k} (A^T D)^j g, in row form t <- (D o t) A
                 nu.setTo(g);
                 term.setTo(g);
+                if (mode.terms() > 1) {
+                    gemmA.setRight(a, false);
+                }
                 for (int j = 1; j < mode.terms(); j++) {
                     CommonOps_DDRM.elementMult(term, dact, tmp);
-                    CommonOps_DDRM.mult(tmp, a, term);
+                    gemmA.mult(tmp, term);
                     CommonOps_DDRM.addEquals(nu, term);
                 }
                 return SolveStats.of(true, mode.terms() - 1, 0.0);
