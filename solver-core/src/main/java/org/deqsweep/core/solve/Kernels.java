@@ -77,6 +77,48 @@ final class Kernels {
         return true;
     }
 
+    /**
+     * X = M^{-1} from the factors of {@link #luInPlace} (P M = L U), as row arrays: L Y = P then U X = Y,
+     * every step a whole-row update {@code x_i -= l x_j} over m columns, which C2 vectorises (the
+     * column-by-column {@link #luSolve} does not). Cost 2 m^3 flops.
+     *
+     * @param x Output: m row arrays of at least m, distinct from {@code lu}
+     */
+    static void invertFromLu(double[][] lu, int m, int[] piv, double[][] x) {
+        for (int i = 0; i < m; i++) {
+            double[] xi = x[i];
+            java.util.Arrays.fill(xi, 0, m, 0.0);
+            xi[piv[i]] = 1.0;
+            double[] li = lu[i];
+            for (int j = 0; j < i; j++) {
+                double l = li[j];
+                if (l != 0) {
+                    double[] xj = x[j];
+                    for (int c = 0; c < m; c++) {
+                        xi[c] -= l * xj[c];
+                    }
+                }
+            }
+        }
+        for (int i = m - 1; i >= 0; i--) {
+            double[] xi = x[i];
+            double[] ui = lu[i];
+            for (int j = i + 1; j < m; j++) {
+                double u = ui[j];
+                if (u != 0) {
+                    double[] xj = x[j];
+                    for (int c = 0; c < m; c++) {
+                        xi[c] -= u * xj[c];
+                    }
+                }
+            }
+            double d = ui[i];
+            for (int c = 0; c < m; c++) {
+                xi[c] /= d;
+            }
+        }
+    }
+
     /** min |u_ii| / max |u_ii| of the factors of {@link #luInPlace} (see {@link Batch#pivotRcond}). */
     static double pivotRcond(double[][] lu, int m) {
         double lo = Double.POSITIVE_INFINITY;

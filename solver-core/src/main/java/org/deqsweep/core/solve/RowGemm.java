@@ -22,6 +22,9 @@ import org.ejml.data.DMatrixRMaj;
 public final class RowGemm {
     private double[][] rows = new double[0][];
     private double[] crow = new double[0];
+    private double[] crow1 = new double[0];
+    /** From this width on, {@link #mult} runs the two-row kernel. */
+    static final int PAIR_MIN_WIDTH = 128;
     private int k = -1;
     private int m = -1;
 
@@ -38,6 +41,7 @@ public final class RowGemm {
             m = rm;
             rows = new double[k][m];
             crow = new double[m];
+            crow1 = new double[m];
         }
         double[] d = M.data;
         int cols = M.numCols;
@@ -51,6 +55,36 @@ public final class RowGemm {
         } else {
             for (int p = 0; p < k; p++) {
                 System.arraycopy(d, p * cols, rows[p], 0, m);
+            }
+        }
+    }
+
+    /**
+     * Packs the right factor from row arrays: R = M, or R = M^T when {@code transpose}, M being
+     * {@code mr} x {@code mc} held as {@code M[i][0..mc)}.
+     *
+     * @param M Input: not modified (copied)
+     */
+    public void setRight(double[][] M, int mr, int mc, boolean transpose) {
+        int rk = transpose ? mc : mr;
+        int rm = transpose ? mr : mc;
+        if (rk != k || rm != m) {
+            k = rk;
+            m = rm;
+            rows = new double[k][m];
+            crow = new double[m];
+            crow1 = new double[m];
+        }
+        if (transpose) {
+            for (int p = 0; p < k; p++) {
+                double[] r = rows[p];
+                for (int j = 0; j < m; j++) {
+                    r[j] = M[j][p];
+                }
+            }
+        } else {
+            for (int p = 0; p < k; p++) {
+                System.arraycopy(M[p], 0, rows[p], 0, m);
             }
         }
     }
@@ -80,7 +114,55 @@ public final class RowGemm {
         double[] b = B.data;
         double[] c = C.data;
         double[] acc = crow;
-        for (int i = 0; i < n; i++) {
+        double[] acc1 = crow1;
+        int i = 0;
+        if (m >= PAIR_MIN_WIDTH) {
+            // wide rows: two rows of C per pass over R, three rows of R per j-loop, so 3 loads of R feed
+            // 12 flops (the one-row form below: 4 loads for 8). +15-22% steps/s at m = 512, +14-17% at
+            // m = 128, -7% at m = 64 (hence the width cut). Kept in this one method: split into separate
+            // static methods (the wide one called only a few dozen times per step) the m = 512 step ran
+            // 1.7x slower, probably a late or OSR-only C2 compile of the wide kernel (not confirmed).
+            // Larger blocks (4 x 4, 2 x 4, 1 x 8) are not vectorised by C2 (JDK 17): GemmBench.
+            for (; i + 1 < n; i += 2) {
+                Arrays.fill(acc, 0.0);
+                Arrays.fill(acc1, 0.0);
+                int bi = i * k;
+                int bj = bi + k;
+                int p = 0;
+                for (; p + 2 < k; p += 3) {
+                    double b0 = b[bi + p];
+                    double b1 = b[bi + p + 1];
+                    double b2 = b[bi + p + 2];
+                    double e0 = b[bj + p];
+                    double e1 = b[bj + p + 1];
+                    double e2 = b[bj + p + 2];
+                    double[] r0 = rows[p];
+                    double[] r1 = rows[p + 1];
+                    double[] r2 = rows[p + 2];
+                    for (int j = 0; j < m; j++) {
+                        double x0 = r0[j];
+                        double x1 = r1[j];
+                        double x2 = r2[j];
+                        acc[j] += b0 * x0 + b1 * x1 + b2 * x2;
+                        acc1[j] += e0 * x0 + e1 * x1 + e2 * x2;
+                    }
+                }
+                for (; p < k; p++) {
+                    double b0 = b[bi + p];
+                    double e0 = b[bj + p];
+                    double[] r0 = rows[p];
+                    for (int j = 0; j < m; j++) {
+                        double x0 = r0[j];
+                        acc[j] += b0 * x0;
+                        acc1[j] += e0 * x0;
+                    }
+                }
+                System.arraycopy(acc, 0, c, i * m, m);
+                System.arraycopy(acc1, 0, c, (i + 1) * m, m);
+            }
+        }
+        // narrow rows, and the odd last row: one row of C, four rows of R per j-loop
+        for (; i < n; i++) {
             Arrays.fill(acc, 0.0);
             int bi = i * k;
             int p = 0;

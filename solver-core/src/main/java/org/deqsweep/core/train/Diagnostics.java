@@ -1,14 +1,13 @@
 package org.deqsweep.core.train;
 
 import org.deqsweep.core.Params;
+import org.deqsweep.core.solve.RowLu;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.NormOps_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
-import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
 import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
-import org.ejml.interfaces.linsol.LinearSolverDense;
 
 /**
  * Diagnostics taken at recorded steps only (DESIGN 3): sigma_min(I - D A), the contraction factor,
@@ -25,9 +24,8 @@ public final class Diagnostics {
     private final DMatrixRMaj jac;
     private final DMatrixRMaj work;
     private final SingularValueDecomposition_F64<DMatrixRMaj> svd;
-    private final LinearSolverDense<DMatrixRMaj> lu;
-    private final LinearSolverDense<DMatrixRMaj> luT;
-    private final DMatrixRMaj workT;
+    /** LU of J for the inverse iteration above {@link #EXACT_MAX_WIDTH} (row arrays, vectorised; null below). */
+    private final RowLu rowLu;
     private final double[] vec;
     private final double[] vec2;
 
@@ -36,9 +34,7 @@ public final class Diagnostics {
         this.jac = new DMatrixRMaj(m, m);
         this.work = new DMatrixRMaj(m, m);
         this.svd = DecompositionFactory_DDRM.svd(m, m, false, false, true);
-        this.lu = LinearSolverFactory_DDRM.lu(m);
-        this.luT = LinearSolverFactory_DDRM.lu(m);
-        this.workT = new DMatrixRMaj(m, m);
+        this.rowLu = m > EXACT_MAX_WIDTH ? new RowLu(m) : null;
         this.vec = new double[m];
         this.vec2 = new double[m];
     }
@@ -102,19 +98,16 @@ public final class Diagnostics {
             }
             return min;
         }
-        // inverse iteration on (J^T J)^{-1}: x <- J^{-1} J^{-T} x
-        work.setTo(jac);
-        CommonOps_DDRM.transpose(jac, workT);
-        if (!lu.setA(work) || lu.quality() < 1e-15 || !luT.setA(workT)) {
+        // inverse iteration on (J^T J)^{-1}: x <- J^{-1} J^{-T} x, both solves from one LU of J
+        if (!rowLu.factor(jac) || rowLu.quality() < 1e-15) {
             return 0.0;
         }
         DMatrixRMaj x = DMatrixRMaj.wrap(m, 1, vec);
-        DMatrixRMaj y = DMatrixRMaj.wrap(m, 1, vec2);
         java.util.Arrays.fill(vec, 1.0 / Math.sqrt(m));
         double est = Double.NaN;
         for (int it = 0; it < 30; it++) {
-            luT.solve(x, y);
-            lu.solve(y, x);
+            rowLu.solveTranspose(vec, vec2);
+            rowLu.solve(vec2, vec);
             double norm = NormOps_DDRM.normF(x);
             if (!(norm > 0) || !Double.isFinite(norm)) {
                 return 0.0;

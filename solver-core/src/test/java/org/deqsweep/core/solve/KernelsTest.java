@@ -22,7 +22,9 @@ class KernelsTest extends TestSupport {
 
     @Test
     void rowGemmMatchesEjmlForBothLayouts() {
-        int[][] shapes = {{1, 1, 1}, {5, 3, 7}, {200, 8, 8}, {13, 64, 64}, {7, 65, 33}, {0, 4, 4}, {3, 130, 257}};
+        int[][] shapes = {{1, 1, 1}, {5, 3, 7}, {200, 8, 8}, {13, 64, 64}, {7, 65, 33}, {0, 4, 4}, {3, 130, 257},
+            // the two-row kernel (m >= RowGemm.PAIR_MIN_WIDTH): odd and even n, k a multiple of 3 or not, k < 3
+            {1, 2, 128}, {2, 1, 128}, {4, 3, 129}, {6, 5, 200}, {0, 3, 128}, {9, 12, 130}};
         RowGemm g = new RowGemm();
         for (int[] s : shapes) {
             int n = s[0];
@@ -43,6 +45,105 @@ class KernelsTest extends TestSupport {
             g.mult(b, got);
             assertClose(want, got, "B M^T " + n + "x" + k + "x" + m);
         }
+    }
+
+    @Test
+    void rowGemmFromRowArraysMatchesEjml() {
+        int[][] shapes = {{1, 1, 1}, {6, 5, 3}, {200, 64, 64}, {9, 7, 130}};
+        RowGemm g = new RowGemm();
+        for (int[] s : shapes) {
+            int n = s[0];
+            int k = s[1];
+            int m = s[2];
+            DMatrixRMaj b = gaussian(n, k, 1.0);
+            DMatrixRMaj mm = gaussian(k, m, 1.0);
+            double[][] rows = new double[k][m + 2]; // longer rows: only the first m columns count
+            for (int i = 0; i < k; i++) {
+                System.arraycopy(mm.data, i * m, rows[i], 0, m);
+                rows[i][m] = Double.NaN;
+            }
+            DMatrixRMaj want = new DMatrixRMaj(n, m);
+            CommonOps_DDRM.mult(b, mm, want);
+            DMatrixRMaj got = new DMatrixRMaj(1, 1);
+            g.setRight(rows, k, m, false);
+            g.mult(b, got);
+            assertClose(want, got, "B M rows " + n + "x" + k + "x" + m);
+            // transposed: C = B' mm^T with B' n x m
+            DMatrixRMaj bt = gaussian(n, m, 1.0);
+            DMatrixRMaj wantT = new DMatrixRMaj(n, k);
+            CommonOps_DDRM.multTransB(bt, mm, wantT);
+            g.setRight(rows, k, m, true);
+            g.mult(bt, got);
+            assertClose(wantT, got, "B M^T rows " + n + "x" + m + "x" + k);
+        }
+    }
+
+    @Test
+    void inverseFromLuMatchesEjmlIncludingPivoting() {
+        for (int m : new int[] {1, 2, 3, 7, 33, 64, 65}) {
+            DMatrixRMaj a = gaussian(m, m, 1.0);
+            if (m > 1) {
+                a.set(0, 0, 0.0); // forces a row swap at the first column
+            }
+            DMatrixRMaj want = a.copy();
+            assertTrue(CommonOps_DDRM.invert(want));
+            double[][] rows = new double[m][m];
+            for (int i = 0; i < m; i++) {
+                System.arraycopy(a.data, i * m, rows[i], 0, m);
+            }
+            int[] piv = new int[m];
+            assertTrue(Kernels.luInPlace(rows, m, piv));
+            double[][] x = new double[m][m];
+            Kernels.invertFromLu(rows, m, piv, x);
+            DMatrixRMaj got = new DMatrixRMaj(m, m);
+            for (int i = 0; i < m; i++) {
+                System.arraycopy(x[i], 0, got.data, i * m, m);
+            }
+            // A X = I to round-off times the condition
+            DMatrixRMaj ax = new DMatrixRMaj(m, m);
+            CommonOps_DDRM.mult(a, got, ax);
+            CommonOps_DDRM.subtractEquals(ax, CommonOps_DDRM.identity(m));
+            double cond = NormOps_DDRM.normF(a) * NormOps_DDRM.normF(want);
+            assertTrue(NormOps_DDRM.normF(ax) <= 1e-13 * cond, "m = " + m + " |AX - I| " + NormOps_DDRM.normF(ax));
+            CommonOps_DDRM.subtractEquals(got, want);
+            assertTrue(NormOps_DDRM.normF(got) <= 1e-12 * cond * NormOps_DDRM.normF(want), "m = " + m);
+        }
+    }
+
+    @Test
+    void rowLuSolvesAndTransposeSolvesMatchEjml() {
+        for (int m : new int[] {1, 2, 5, 64, 65, 130}) {
+            DMatrixRMaj a = gaussian(m, m, 1.0);
+            if (m > 1) {
+                a.set(0, 0, 0.0); // forces a row swap
+            }
+            DMatrixRMaj b = gaussian(m, 1, 1.0);
+            RowLu lu = new RowLu(m);
+            assertTrue(lu.factor(a));
+            org.ejml.interfaces.linsol.LinearSolverDense<DMatrixRMaj> ej =
+                    org.ejml.dense.row.factory.LinearSolverFactory_DDRM.lu(m);
+            assertTrue(ej.setA(a.copy()));
+            assertEquals(ej.quality(), lu.quality(), 1e-10 * ej.quality() + 1e-300, "quality m = " + m);
+            DMatrixRMaj ainv = new DMatrixRMaj(m, m);
+            assertTrue(CommonOps_DDRM.invert(a, ainv));
+            double cond = NormOps_DDRM.normF(a) * NormOps_DDRM.normF(ainv);
+            for (boolean transpose : new boolean[] {false, true}) {
+                DMatrixRMaj want = new DMatrixRMaj(m, 1);
+                assertTrue(CommonOps_DDRM.solve(transpose ? CommonOps_DDRM.transpose(a, null) : a, b, want));
+                double[] x = new double[m];
+                if (transpose) {
+                    System.arraycopy(b.data, 0, x, 0, m);
+                    lu.solveTranspose(x, x); // in place allowed
+                } else {
+                    lu.solve(b.data, x);
+                }
+                for (int i = 0; i < m; i++) {
+                    assertEquals(want.data[i], x[i], 1e-13 * cond * (1 + Math.abs(want.data[i])),
+                            "m = " + m + " transpose " + transpose + " i = " + i);
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new RowLu(3).factor(new DMatrixRMaj(2, 2)));
     }
 
     @Test
