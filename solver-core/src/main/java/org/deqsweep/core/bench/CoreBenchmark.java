@@ -30,7 +30,7 @@ import org.deqsweep.core.train.Trainer;
  * benchmark the solver and the fan-out", first half).
  * <pre>
  *   java -cp solver-core/target/classes:$(cat solver-core/target/cp.txt) org.deqsweep.core.bench.CoreBenchmark
- *        [--quick] [--section NAME] [--out BENCHMARKS.md] [--reps R] [--only SUBSTRING] [--no-peer]
+ *        [--quick] [--section NAME] [--out BENCHMARKS.md] [--reps R] [--only SUBSTRING[,SUBSTRING...]] [--no-peer]
  *        [--python python3] [--peer solver-core/bench/peer_numpy.py] [--work DIR]
  * </pre>
  * For every case of the matrix (d, width m, n, activation, forward solver, gradient mode) it
@@ -188,8 +188,8 @@ public final class CoreBenchmark {
         double warmupS = quick ? 0.3 : 1.0;
         List<Case> cases = new ArrayList<>(quick ? quickMatrix() : defaultMatrix());
         if (only != null) {
-            String o = only;
-            cases.removeIf(c -> !c.name().contains(o));
+            List<String> any = List.of(only.split(","));
+            cases.removeIf(c -> any.stream().noneMatch(c.name()::contains));
         }
         try {
             if (work == null) {
@@ -578,7 +578,7 @@ public final class CoreBenchmark {
     }
 
     static String usage() {
-        return "usage: core-benchmark [--quick] [--section NAME] [--out BENCHMARKS.md] [--reps R] [--only SUBSTRING]"
+        return "usage: core-benchmark [--quick] [--section NAME] [--out BENCHMARKS.md] [--reps R] [--only SUBSTRING[,SUBSTRING...]]"
                 + " [--no-peer] [--python python3] [--peer solver-core/bench/peer_numpy.py] [--work DIR]";
     }
 }

@@ -25,6 +25,8 @@ public final class RowGemm {
     private double[] crow1 = new double[0];
     /** From this width on, {@link #mult} runs the two-row kernel. */
     static final int PAIR_MIN_WIDTH = 128;
+    /** From this width on (below the pair width), rows run in {@link #rowsMid}, below it in {@link #rowsNarrow}. */
+    static final int MID_MIN_WIDTH = 32;
     private int k = -1;
     private int m = -1;
 
@@ -113,80 +115,135 @@ public final class RowGemm {
         C.reshape(n, m);
         double[] b = B.data;
         double[] c = C.data;
+        if (m >= PAIR_MIN_WIDTH) {
+            pairWide(b, c, n);
+        } else if (m >= MID_MIN_WIDTH) {
+            rowsMid(b, c, 0, n);
+        } else {
+            rowsNarrow(b, c, 0, n);
+        }
+    }
+
+    /*
+     * Why three kernels, two of them the same code. C2 (JDK 17) unrolls, hence vectorises, an inner
+     * loop only when that loop's profiled trip count is large enough; one j-loop shared by every width
+     * gets the profile of the widths a JVM saw first. An executor trains many shapes: after m = 1 to 64
+     * runs, the m = 512 GEMM ran 2.3x slower than in a fresh JVM (4.2 against 1.8 steps/s, CoreBenchmark
+     * --no-peer --only d5-m1,...,d100-m512). Each width class therefore has its own copy of the loop,
+     * with its own profile, and each kernel is a per-row call (compiled as a method, not only
+     * on-stack-replaced: a wide kernel called a few times per step with the loop over all rows inside
+     * ran 1.7x slower).
+     */
+
+    /**
+     * Two rows of C (i and i + 1) per pass over R, three rows of R per j-loop: 3 loads of R feed 12
+     * flops (the one-row form: 4 loads for 8). +15-22% steps/s at m = 512, +14-17% at m = 128, -7% at
+     * m = 64 (hence {@link #PAIR_MIN_WIDTH}). Larger blocks (4 x 4, 2 x 4, 1 x 8) are not vectorised by
+     * C2 on JDK 17 (GemmBench).
+     */
+    private void pairWide(double[] b, double[] c, int n) {
         double[] acc = crow;
         double[] acc1 = crow1;
         int i = 0;
-        if (m >= PAIR_MIN_WIDTH) {
-            // wide rows: two rows of C per pass over R, three rows of R per j-loop, so 3 loads of R feed
-            // 12 flops (the one-row form below: 4 loads for 8). +15-22% steps/s at m = 512, +14-17% at
-            // m = 128, -7% at m = 64 (hence the width cut). Kept in this one method: split into separate
-            // static methods (the wide one called only a few dozen times per step) the m = 512 step ran
-            // 1.7x slower, probably a late or OSR-only C2 compile of the wide kernel (not confirmed).
-            // Larger blocks (4 x 4, 2 x 4, 1 x 8) are not vectorised by C2 (JDK 17): GemmBench.
-            for (; i + 1 < n; i += 2) {
-                Arrays.fill(acc, 0.0);
-                Arrays.fill(acc1, 0.0);
-                int bi = i * k;
-                int bj = bi + k;
-                int p = 0;
-                for (; p + 2 < k; p += 3) {
-                    double b0 = b[bi + p];
-                    double b1 = b[bi + p + 1];
-                    double b2 = b[bi + p + 2];
-                    double e0 = b[bj + p];
-                    double e1 = b[bj + p + 1];
-                    double e2 = b[bj + p + 2];
-                    double[] r0 = rows[p];
-                    double[] r1 = rows[p + 1];
-                    double[] r2 = rows[p + 2];
-                    for (int j = 0; j < m; j++) {
-                        double x0 = r0[j];
-                        double x1 = r1[j];
-                        double x2 = r2[j];
-                        acc[j] += b0 * x0 + b1 * x1 + b2 * x2;
-                        acc1[j] += e0 * x0 + e1 * x1 + e2 * x2;
-                    }
-                }
-                for (; p < k; p++) {
-                    double b0 = b[bi + p];
-                    double e0 = b[bj + p];
-                    double[] r0 = rows[p];
-                    for (int j = 0; j < m; j++) {
-                        double x0 = r0[j];
-                        acc[j] += b0 * x0;
-                        acc1[j] += e0 * x0;
-                    }
-                }
-                System.arraycopy(acc, 0, c, i * m, m);
-                System.arraycopy(acc1, 0, c, (i + 1) * m, m);
+        for (; i + 1 < n; i += 2) {
+        Arrays.fill(acc, 0.0);
+        Arrays.fill(acc1, 0.0);
+        int bi = i * k;
+        int bj = bi + k;
+        int p = 0;
+        for (; p + 2 < k; p += 3) {
+            double b0 = b[bi + p];
+            double b1 = b[bi + p + 1];
+            double b2 = b[bi + p + 2];
+            double e0 = b[bj + p];
+            double e1 = b[bj + p + 1];
+            double e2 = b[bj + p + 2];
+            double[] r0 = rows[p];
+            double[] r1 = rows[p + 1];
+            double[] r2 = rows[p + 2];
+            for (int j = 0; j < m; j++) {
+                double x0 = r0[j];
+                double x1 = r1[j];
+                double x2 = r2[j];
+                acc[j] += b0 * x0 + b1 * x1 + b2 * x2;
+                acc1[j] += e0 * x0 + e1 * x1 + e2 * x2;
             }
         }
-        // narrow rows, and the odd last row: one row of C, four rows of R per j-loop
-        for (; i < n; i++) {
-            Arrays.fill(acc, 0.0);
-            int bi = i * k;
-            int p = 0;
-            for (; p + 3 < k; p += 4) {
-                double b0 = b[bi + p];
-                double b1 = b[bi + p + 1];
-                double b2 = b[bi + p + 2];
-                double b3 = b[bi + p + 3];
-                double[] r0 = rows[p];
-                double[] r1 = rows[p + 1];
-                double[] r2 = rows[p + 2];
-                double[] r3 = rows[p + 3];
-                for (int j = 0; j < m; j++) {
-                    acc[j] += b0 * r0[j] + b1 * r1[j] + b2 * r2[j] + b3 * r3[j];
-                }
+        for (; p < k; p++) {
+            double b0 = b[bi + p];
+            double e0 = b[bj + p];
+            double[] r0 = rows[p];
+            for (int j = 0; j < m; j++) {
+                double x0 = r0[j];
+                acc[j] += b0 * x0;
+                acc1[j] += e0 * x0;
             }
-            for (; p < k; p++) {
-                double b0 = b[bi + p];
-                double[] r0 = rows[p];
-                for (int j = 0; j < m; j++) {
-                    acc[j] += b0 * r0[j];
-                }
+        }
+        System.arraycopy(acc, 0, c, i * m, m);
+        System.arraycopy(acc1, 0, c, (i + 1) * m, m);
+        }
+        rowsMid(b, c, i, n); // the odd last row
+    }
+
+    /** Row i of C, four rows of R per j-loop, for {@link #MID_MIN_WIDTH} &lt;= m (see the note above). */
+    private void rowsMid(double[] b, double[] c, int from, int n) {
+        double[] acc = crow;
+        for (int i = from; i < n; i++) {
+        Arrays.fill(acc, 0.0);
+        int bi = i * k;
+        int p = 0;
+        for (; p + 3 < k; p += 4) {
+            double b0 = b[bi + p];
+            double b1 = b[bi + p + 1];
+            double b2 = b[bi + p + 2];
+            double b3 = b[bi + p + 3];
+            double[] r0 = rows[p];
+            double[] r1 = rows[p + 1];
+            double[] r2 = rows[p + 2];
+            double[] r3 = rows[p + 3];
+            for (int j = 0; j < m; j++) {
+                acc[j] += b0 * r0[j] + b1 * r1[j] + b2 * r2[j] + b3 * r3[j];
             }
-            System.arraycopy(acc, 0, c, i * m, m);
+        }
+        for (; p < k; p++) {
+            double b0 = b[bi + p];
+            double[] r0 = rows[p];
+            for (int j = 0; j < m; j++) {
+                acc[j] += b0 * r0[j];
+            }
+        }
+        System.arraycopy(acc, 0, c, i * m, m);
+        }
+    }
+
+    /** The same as {@link #rowsMid} for m below {@link #MID_MIN_WIDTH}: a copy with its own loop profile. */
+    private void rowsNarrow(double[] b, double[] c, int from, int n) {
+        double[] acc = crow;
+        for (int i = from; i < n; i++) {
+        Arrays.fill(acc, 0.0);
+        int bi = i * k;
+        int p = 0;
+        for (; p + 3 < k; p += 4) {
+            double b0 = b[bi + p];
+            double b1 = b[bi + p + 1];
+            double b2 = b[bi + p + 2];
+            double b3 = b[bi + p + 3];
+            double[] r0 = rows[p];
+            double[] r1 = rows[p + 1];
+            double[] r2 = rows[p + 2];
+            double[] r3 = rows[p + 3];
+            for (int j = 0; j < m; j++) {
+                acc[j] += b0 * r0[j] + b1 * r1[j] + b2 * r2[j] + b3 * r3[j];
+            }
+        }
+        for (; p < k; p++) {
+            double b0 = b[bi + p];
+            double[] r0 = rows[p];
+            for (int j = 0; j < m; j++) {
+                acc[j] += b0 * r0[j];
+            }
+        }
+        System.arraycopy(acc, 0, c, i * m, m);
         }
     }
 }

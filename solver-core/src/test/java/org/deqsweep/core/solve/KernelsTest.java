@@ -24,7 +24,9 @@ class KernelsTest extends TestSupport {
     void rowGemmMatchesEjmlForBothLayouts() {
         int[][] shapes = {{1, 1, 1}, {5, 3, 7}, {200, 8, 8}, {13, 64, 64}, {7, 65, 33}, {0, 4, 4}, {3, 130, 257},
             // the two-row kernel (m >= RowGemm.PAIR_MIN_WIDTH): odd and even n, k a multiple of 3 or not, k < 3
-            {1, 2, 128}, {2, 1, 128}, {4, 3, 129}, {6, 5, 200}, {0, 3, 128}, {9, 12, 130}};
+            {1, 2, 128}, {2, 1, 128}, {4, 3, 129}, {6, 5, 200}, {0, 3, 128}, {9, 12, 130},
+            // either side of RowGemm.MID_MIN_WIDTH (the narrow and the mid copy of the one-row kernel)
+            {5, 6, 31}, {5, 6, 32}, {4, 1, 127}};
         RowGemm g = new RowGemm();
         for (int[] s : shapes) {
             int n = s[0];
