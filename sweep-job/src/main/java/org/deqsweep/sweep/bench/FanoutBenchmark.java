@@ -2,7 +2,6 @@ package org.deqsweep.sweep.bench;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +44,7 @@ public final class FanoutBenchmark {
     }
 
     /** One sweep command's wall time and its parts. */
-    record Timed(double wall, double sweep, double rebuild, String rebuildLine) {
+    record Timed(double wall, double sweep, double rebuild, String rebuildLine, long wavesEndNanos) {
         double startup() {
             return wall - sweep;
         }
@@ -57,7 +56,7 @@ public final class FanoutBenchmark {
 
     /** Heap in use after each GC during one real sweep of cheap points. */
     record Heap(long points, long waves, double seconds, double rebuild, int samples, double medianMb, double maxMb,
-                double rebuildMaxMb) {
+                double rebuildMaxMb, double firstHalfMb, double secondHalfMb) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -159,7 +158,7 @@ public final class FanoutBenchmark {
         List<String> a = new ArrayList<>(args);
         a.add("--out");
         a.add(out.toString());
-        StringWriter err = new StringWriter();
+        LineClock err = new LineClock();
         long t1 = System.nanoTime();
         int code = Main.run(a.toArray(String[]::new), new PrintWriter(System.out, true), new PrintWriter(err, true));
         double wall = (System.nanoTime() - t1) / 1e9;
@@ -174,7 +173,41 @@ public final class FanoutBenchmark {
         r.find();
         w.find();
         org.deqsweep.sweep.OutputDir.deleteTree(out);
-        return new Timed(wall, Double.parseDouble(w.group(1)), Double.parseDouble(r.group(1)), rebuilt);
+        return new Timed(wall, Double.parseDouble(w.group(1)), Double.parseDouble(r.group(1)), rebuilt, err.wavesEnd);
+    }
+
+    /** The command's stderr, noting when the progress line's final form (no ETA: the waves are over) is written. */
+    static final class LineClock extends java.io.Writer {
+        private final StringBuilder text = new StringBuilder();
+        private int lineStart;
+        volatile long wavesEnd;
+
+        @Override
+        public synchronized void write(char[] buf, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                text.append(buf[i]);
+                if (buf[i] == '\n') {
+                    String line = text.substring(lineStart);
+                    lineStart = text.length();
+                    if (line.contains(" done") && line.contains(" tasks") && !line.contains("ETA")) {
+                        wavesEnd = System.nanoTime();
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public synchronized String toString() {
+            return text.toString();
+        }
     }
 
     private static void memory(Path root, List<Long> points, StringBuilder b) throws Exception {
@@ -198,11 +231,15 @@ public final class FanoutBenchmark {
         long wave = 50_000;
         List<Heap> heaps = new ArrayList<>();
         for (long n : points) {
+            if (n > 1000 && n % 1000 != 0) {
+                throw new IllegalArgumentException("--memory sizes above 1000 must be multiples of 1000 (seeds x 1000 step sizes), got " + n);
+            }
             Path dir = Files.createTempDirectory("deq-fanout-mem");
             Path specFile = dir.resolve("cheap.yaml");
             Files.writeString(specFile, String.join("\n", "name: cheap",
                     "description: cheap points for the driver-memory check of bench-fanout",
-                    "family: general_deq", "grid:", "  seed: range(0, " + n + ")",
+                    "family: general_deq", "grid:", "  seed: range(0, " + Math.max(1, n / 1000) + ")",
+                    "  step_size: logspace(0.001, 0.1, " + Math.min(n, 1000) + ")",
                     "fixed: {d: 1, width: 1, n: 1, max_steps: 1}",
                     "job: {wave_size: " + Math.min(n, wave) + ", record_curves: false, max_grid_size: " + Math.max(n, 1000) + "}", ""));
             // the live heap: a full GC every SAMPLE_MS, then the heap in use (young GCs leave old garbage counted)
@@ -229,8 +266,8 @@ public final class FanoutBenchmark {
             sampler.join();
             double secs = (System.nanoTime() - t0) / 1e9;
             org.deqsweep.sweep.OutputDir.deleteTree(dir);
-            // the rebuild starts when the waves end: start-up + waves after the command's start
-            long rebuildStart = t0 + (long) ((t.startup() + t.waves()) * 1e9);
+            // the rebuild starts when the waves end: when the progress line's final form was printed
+            long rebuildStart = t.wavesEndNanos();
             List<Long> waves = new ArrayList<>();
             List<Long> rebuild = new ArrayList<>();
             synchronized (live) {
@@ -238,25 +275,32 @@ public final class FanoutBenchmark {
                     (x[0] < rebuildStart ? waves : rebuild).add(x[1]);
                 }
             }
+            // flat = the second half of the waves holds no more than the first half
+            double firstHalf = median(waves.subList(0, waves.size() / 2)) / 1e6;
+            double secondHalf = median(waves.subList(waves.size() / 2, waves.size())) / 1e6;
             waves.sort(null);
             double med = waves.isEmpty() ? Double.NaN : waves.get(waves.size() / 2) / 1e6;
             double max = waves.isEmpty() ? Double.NaN : waves.get(waves.size() - 1) / 1e6;
             double rmax = rebuild.stream().mapToLong(Long::longValue).max().orElse(-1) / 1e6;
-            heaps.add(new Heap(n, (n + wave - 1) / wave, secs, t.rebuild, waves.size(), med, max, rmax));
+            heaps.add(new Heap(n, (n + wave - 1) / wave, secs, t.rebuild, waves.size(), med, max, rmax, firstHalf, secondHalf));
             System.err.printf("bench-fanout: %,d cheap points in %.0f s (rebuild %.1f s): live heap during the waves median %.0f MB, "
-                    + "max %.0f MB over %d samples; during the rebuild max %.0f MB%n", n, secs, t.rebuild, med, max, waves.size(), rmax);
+                    + "max %.0f MB over %d samples (median of the first half %.0f MB, second half %.0f MB); during the rebuild max %.0f MB%n",
+                    n, secs, t.rebuild, med, max, waves.size(), firstHalf, secondHalf, rmax);
         }
-        b.append(String.format("- real sweeps of cheap points (general_deq, d = width = n = 1, one step, no curves), local[2], "
+        b.append(String.format("- real sweeps of cheap points (general_deq, d = width = n = 1, one step, no curves; grid = N/1000 "
+                + "seeds x 1000 step sizes), local[2], "
                 + "waves of at most %,d points; live heap = heap in use after a full GC, sampled every %d s during the "
                 + "command (local mode: driver and executors share the JVM, so this bounds the driver's heap). Samples "
                 + "before the waves end count as waves, later ones as rebuild; the rebuild's sorts and Parquet buffers "
                 + "live in Spark's execution memory, which is capped by spark.memory.fraction and spills beyond it.%n%n",
                 wave, SAMPLE_MS / 1000));
-        b.append("| grid points | waves | wall s | rebuild s | samples in waves | live heap in waves, median MB | max MB "
-                + "| max MB in rebuild |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        b.append("| grid points | waves | wall s | rebuild s | samples in waves | live heap in waves, median MB "
+                + "| first half / second half of the waves, median MB | max MB | max MB in rebuild |\n"
+                + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Heap h : heaps) {
-            b.append(String.format("| %,d | %d | %.0f | %.1f | %d | %.0f | %.0f | %s |%n", h.points(), h.waves(), h.seconds(), h.rebuild(),
-                    h.samples(), h.medianMb(), h.maxMb(), h.rebuildMaxMb() < 0 ? "-" : String.format("%.0f", h.rebuildMaxMb())));
+            b.append(String.format("| %,d | %d | %.0f | %.1f | %d | %.0f | %.0f / %.0f | %.0f | %s |%n", h.points(), h.waves(), h.seconds(),
+                    h.rebuild(), h.samples(), h.medianMb(), h.firstHalfMb(), h.secondHalfMb(), h.maxMb(),
+                    h.rebuildMaxMb() < 0 ? "-" : String.format("%.0f", h.rebuildMaxMb())));
         }
         b.append("\n");
     }
@@ -272,6 +316,14 @@ public final class FanoutBenchmark {
                 System.setProperty(k, p.getProperty(k).trim());
             }
         }
+    }
+
+    private static double median(List<Long> xs) {
+        if (xs.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Long> s = xs.stream().sorted().toList();
+        return s.get(s.size() / 2);
     }
 
     private static long usedHeap() {
