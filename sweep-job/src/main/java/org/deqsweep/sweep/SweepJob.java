@@ -7,16 +7,17 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -113,11 +114,16 @@ public final class SweepJob {
             t.setDaemon(true);
             return t;
         });
-        Deque<Future<?>> inFlight = new ArrayDeque<>();
+        // the next wave goes in as soon as any wave in flight ends (not the oldest): its job is planned while
+        // the other wave still runs, so the cores never wait for the driver
+        CompletionService<Void> ended = new ExecutorCompletionService<>(pool);
+        List<Future<Void>> submitted = new ArrayList<>();
+        int running = 0;
         try (Progress progress = new Progress(spark.sparkContext(), spec.name(), included, done, failed, skipped, console)) {
             for (long w = 0; w < waves; w++) {
-                if (inFlight.size() == WAVES_IN_FLIGHT) {
-                    await(inFlight.removeFirst());
+                if (running == WAVES_IN_FLIGHT) {
+                    awaitNext(ended);
+                    running--;
                 }
                 long wave = w;
                 long from = w * waveSize;
@@ -125,7 +131,7 @@ public final class SweepJob {
                 LongAccumulator emitted = spark.sparkContext().longAccumulator("wave_rows");
                 WaveTask task = new WaveTask(grid, runFn, from, to, p, presentB, done, failed, skipped, emitted,
                         spec.job().recordCurves());
-                inFlight.addLast(pool.submit(() -> {
+                submitted.add(ended.submit(() -> {
                     spark.sparkContext().setJobDescription(String.format("wave %d/%d: points %d..%d", wave + 1, waves, from, to - 1));
                     Dataset<Row> rows = spark.range(0, p, 1, p).mapPartitions(task, Encoders.row(Tables.STAGING_SCHEMA));
                     Path tmp = out.waveTemp(attempt, wave);
@@ -135,15 +141,18 @@ public final class SweepJob {
                     } else {
                         out.discard(tmp); // every point of the wave was excluded or already present
                     }
+                    return null;
                 }));
+                running++;
             }
-            while (!inFlight.isEmpty()) {
-                await(inFlight.removeFirst());
+            while (running > 0) {
+                awaitNext(ended);
+                running--;
             }
         } catch (RuntimeException e) {
             // stop the other wave in flight before reporting; the committed waves stay and --resume continues
             spark.sparkContext().cancelJobGroup(group);
-            inFlight.forEach(f -> f.cancel(false));
+            submitted.forEach(f -> f.cancel(false));
             manifest.write(out.manifest(), "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
             throw e;
         } finally {
@@ -164,10 +173,10 @@ public final class SweepJob {
         return new Outcome(n, included, done.value(), failed.value(), skipped.value(), p, waveSize, waves, wall);
     }
 
-    /** Waits for one wave; its failure is rethrown as it was thrown in the wave's thread. */
-    private static void await(Future<?> wave) {
+    /** Waits for the next wave to end; its failure is rethrown as it was thrown in the wave's thread. */
+    private static void awaitNext(CompletionService<Void> ended) {
         try {
-            wave.get();
+            ended.take().get();
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof RuntimeException r) {
