@@ -72,7 +72,18 @@ public final class FanoutBenchmark {
                 sets.add(args[++i]);
             } else if (args[i].equals("--memory") && i + 1 < args.length) {
                 for (String x : args[++i].split(",")) {
-                    memoryPoints.add(Long.parseLong(x.trim()));
+                    long n;
+                    try {
+                        n = Long.parseLong(x.trim());
+                    } catch (NumberFormatException e) {
+                        n = -1;
+                    }
+                    if (n < 1 || (n > 1000 && n % 1000 != 0)) {
+                        System.err.println("bench-fanout: --memory takes grid sizes: positive integers, multiples of 1000 above "
+                                + "1000 (seeds x 1000 step sizes); got '" + x.trim() + "'");
+                        System.exit(2);
+                    }
+                    memoryPoints.add(n);
                 }
             } else if (args[i].equals("--big") && i + 1 < args.length) {
                 bigSet = args[++i];
