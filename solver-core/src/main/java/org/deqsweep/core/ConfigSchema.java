@@ -70,15 +70,15 @@ public final class ConfigSchema {
     static {
         List<Field> f = new ArrayList<>();
         str(f, "family", "general_deq", FAMILIES, "model family (DESIGN 2)");
-        num(f, "d", Type.INT, 5, 1.0, false, 100000.0, "input dimension");
-        num(f, "width", Type.INT, null, 1.0, false, 100000.0, "hidden width m (family default: 1 for linear_deq, single_index_deq and explicit; 64 overparam_deq; else 16)");
-        num(f, "n", Type.INT, 200, 1.0, false, 10000000.0, "number of samples");
+        num(f, "d", Type.INT, 5, 1.0, false, null, "input dimension");
+        num(f, "width", Type.INT, null, 1.0, false, null, "hidden width m (family default: 1 for linear_deq, single_index_deq and explicit; 64 overparam_deq; else 16)");
+        num(f, "n", Type.INT, 200, 1.0, false, null, "number of samples");
         str(f, "data", null, List.of("gaussian", "uniform", "mixture", "idx"),
                 "x ~ N(0, I_d), U[0,1]^d, a k-class Gaussian mixture, or IDX files (MNIST format; implicit_layer)");
         str(f, "idx_images", "", List.of(), "path of an IDX image file (data: idx)");
         str(f, "idx_labels", "", List.of(), "path of the matching IDX label file (data: idx)");
         num(f, "class_sep", Type.DOUBLE, 3.0, 0.0, false, null, "mixture: |class mean| (noise is N(0, I_d))");
-        num(f, "outputs", Type.INT, null, 1.0, false, 10000.0, "output dimension k (classes); implicit_layer default 3, else 1");
+        num(f, "outputs", Type.INT, null, 1.0, false, null, "output dimension k (classes); implicit_layer default 3, else 1");
         num(f, "gamma", Type.DOUBLE, 0.8, 0.0, true, 1.0, "implicit_layer: z = gamma S(A) z + phi(x), gamma in (0, 1)");
         str(f, "feature_map", "projection", List.of("identity", "projection"),
                 "implicit_layer phi: identity (width = d) or a fixed random projection N(0, 1/d)");

@@ -19,6 +19,8 @@ public final class Runner {
     private static final AtomicLong INVOCATIONS = new AtomicLong();
     /** Gram matrices (n x n, or P x P when the parameters are fewer) are skipped above this size. */
     public static final int GRAM_MAX = 1500;
+    /** How the failure reason of a run that ran out of heap begins. */
+    public static final String OUT_OF_MEMORY = "out of memory";
 
     private Runner() {
     }
@@ -79,7 +81,25 @@ public final class Runner {
         } catch (RuntimeException | StackOverflowError e) {
             String msg = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             return failed(runId, Status.ERROR, msg, t0);
+        } catch (OutOfMemoryError e) {
+            // the run's arrays are unreachable once this frame is left: the JVM goes on (see outOfMemory)
+            return failed(runId, Status.ERROR, outOfMemory(cfg, e), t0);
         }
+    }
+
+    /**
+     * The failure reason of a run that ran out of heap: {@value #OUT_OF_MEMORY}, the JVM's words, and the
+     * run's estimate against the heap this JVM has.
+     */
+    public static String outOfMemory(RunConfig cfg, OutOfMemoryError e) {
+        String est;
+        try {
+            est = MemoryEstimate.of(cfg).human();
+        } catch (RuntimeException unknown) {
+            est = "unknown";
+        }
+        return OUT_OF_MEMORY + " (" + e.getMessage() + "): this run needs about " + est + " (estimate); the JVM's heap is "
+                + MemoryEstimate.human(Runtime.getRuntime().maxMemory()) + ", shared by the runs in flight";
     }
 
     /** How many runs this JVM has started: the sweep tests check that each grid point is trained once. */
