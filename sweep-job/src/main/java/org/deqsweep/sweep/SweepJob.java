@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -20,8 +19,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -51,6 +51,8 @@ public final class SweepJob {
     public static final int AUTO_POINTS_PER_TASK = 8;
     /** Waves submitted at once (see {@link #run}); a killed driver loses at most this many uncommitted waves. */
     static final int WAVES_IN_FLIGHT = 2;
+    /** How long a failed sweep waits for the cancelled waves' tasks: longer than any one run should take. */
+    static final long TASK_STOP_TIMEOUT_MS = 10 * 60_000L;
 
     /** What trains one config: {@link Runner#run} in production. */
     interface RunFn extends Serializable {
@@ -117,44 +119,41 @@ public final class SweepJob {
         // the next wave goes in as soon as any wave in flight ends (not the oldest): its job is planned while
         // the other wave still runs, so the cores never wait for the driver
         CompletionService<Void> ended = new ExecutorCompletionService<>(pool);
-        List<Future<Void>> submitted = new ArrayList<>();
+        AtomicBoolean stopping = new AtomicBoolean();
         int running = 0;
-        try (Progress progress = new Progress(spark.sparkContext(), spec.name(), included, done, failed, skipped, console)) {
-            for (long w = 0; w < waves; w++) {
-                if (running == WAVES_IN_FLIGHT) {
+        try (GroupTasks tasks = new GroupTasks(spark.sparkContext(), group);
+             Progress progress = new Progress(spark.sparkContext(), spec.name(), included, done, failed, skipped, console)) {
+            try {
+                for (long w = 0; w < waves; w++) {
+                    if (running == WAVES_IN_FLIGHT) {
+                        awaitNext(ended);
+                        running--;
+                    }
+                    long wave = w;
+                    long from = w * waveSize;
+                    long to = Math.min(n, from + waveSize);
+                    LongAccumulator emitted = spark.sparkContext().longAccumulator("wave_rows");
+                    WaveTask task = new WaveTask(grid, runFn, from, to, p, presentB, done, failed, skipped, emitted,
+                            spec.job().recordCurves());
+                    ended.submit(() -> {
+                        writeWave(task, emitted, attempt, wave, waves, from, to, p, stopping);
+                        return null;
+                    });
+                    running++;
+                }
+                while (running > 0) {
                     awaitNext(ended);
                     running--;
                 }
-                long wave = w;
-                long from = w * waveSize;
-                long to = Math.min(n, from + waveSize);
-                LongAccumulator emitted = spark.sparkContext().longAccumulator("wave_rows");
-                WaveTask task = new WaveTask(grid, runFn, from, to, p, presentB, done, failed, skipped, emitted,
-                        spec.job().recordCurves());
-                submitted.add(ended.submit(() -> {
-                    spark.sparkContext().setJobDescription(String.format("wave %d/%d: points %d..%d", wave + 1, waves, from, to - 1));
-                    Dataset<Row> rows = spark.range(0, p, 1, p).mapPartitions(task, Encoders.row(Tables.STAGING_SCHEMA));
-                    Path tmp = out.waveTemp(attempt, wave);
-                    rows.write().mode(SaveMode.Overwrite).parquet(tmp.toString());
-                    if (emitted.value() > 0) {
-                        out.commitWave(tmp, out.wave(attempt, wave));
-                    } else {
-                        out.discard(tmp); // every point of the wave was excluded or already present
-                    }
-                    return null;
-                }));
-                running++;
+            } catch (RuntimeException | Error e) {
+                stopPartners(group, pool, tasks, stopping);
+                try {
+                    manifest.write(out.manifest(), "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
+                } catch (RuntimeException unwritable) {
+                    e.addSuppressed(unwritable); // the storage failure that stopped the sweep may stop this too
+                }
+                throw e;
             }
-            while (running > 0) {
-                awaitNext(ended);
-                running--;
-            }
-        } catch (RuntimeException e) {
-            // stop the other wave in flight before reporting; the committed waves stay and --resume continues
-            spark.sparkContext().cancelJobGroup(group);
-            submitted.forEach(f -> f.cancel(false));
-            manifest.write(out.manifest(), "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
-            throw e;
         } finally {
             pool.shutdown();
             awaitQuietly(pool);
@@ -171,6 +170,52 @@ public final class SweepJob {
         double wall = (System.nanoTime() - t0) / 1e9;
         manifest.write(out.manifest(), "completed", Instant.now(), wall, counts);
         return new Outcome(n, included, done.value(), failed.value(), skipped.value(), p, waveSize, waves, wall);
+    }
+
+    /**
+     * One wave: its Spark job writes the staging rows under the wave's temporary name, which one rename
+     * then commits (or, with no row, deletes). A wave of a sweep that is stopping neither starts nor commits.
+     */
+    private void writeWave(WaveTask task, LongAccumulator emitted, int attempt, long wave, long waves, long from, long to,
+                           int p, AtomicBoolean stopping) {
+        if (stopping.get()) {
+            return;
+        }
+        spark.sparkContext().setJobDescription(String.format("wave %d/%d: points %d..%d", wave + 1, waves, from, to - 1));
+        Dataset<Row> rows = spark.range(0, p, 1, p).mapPartitions(task, Encoders.row(Tables.STAGING_SCHEMA));
+        Path tmp = out.waveTemp(attempt, wave);
+        rows.write().mode(SaveMode.Overwrite).parquet(tmp.toString());
+        if (stopping.get()) {
+            return; // another wave failed while this one ran; its temp is removed with the others
+        }
+        if (emitted.value() > 0) {
+            out.commitWave(tmp, out.wave(attempt, wave));
+        } else {
+            out.discard(tmp); // every point of the wave was excluded or already present
+        }
+    }
+
+    /**
+     * After a wave failed: cancels the other wave in flight (and any job of the sweep not yet submitted),
+     * waits for its thread and then for its tasks, which see the kill between two runs, and only then
+     * removes the temporary waves. Nothing of this sweep writes after it returns; committed waves stay.
+     */
+    private void stopPartners(String group, ExecutorService pool, GroupTasks tasks, AtomicBoolean stopping) {
+        stopping.set(true);
+        spark.sparkContext().cancelJobGroupAndFutureJobs(group, "another wave of the sweep failed");
+        pool.shutdown();
+        awaitQuietly(pool);
+        long limit = TASK_STOP_TIMEOUT_MS;
+        try {
+            if (!tasks.awaitIdle(limit)) {
+                console.printf("[%s] %d task(s) of the cancelled waves still running after %d s; temporary waves may"
+                        + " reappear under %s%n", spec.name(), tasks.running(), limit / 1000, out.wavesDir());
+                console.flush();
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+        out.removeWaveTemps();
     }
 
     /** Waits for the next wave to end; its failure is rethrown as it was thrown in the wave's thread. */
@@ -272,6 +317,10 @@ public final class SweepJob {
                 @Override
                 public boolean hasNext() {
                     while (next == null) {
+                        TaskContext tc = TaskContext.get();
+                        if (tc != null) {
+                            tc.killTaskIfInterrupted(); // a cancelled wave stops between two runs
+                        }
                         if (pos < 0 || pos >= to) {
                             if (!slots.hasNext()) {
                                 return false;
@@ -332,6 +381,12 @@ public final class SweepJob {
                 // Runner reports numerical trouble as a status; anything thrown is a bug, kept as a row
                 failed.add(1);
                 return Tables.failedRow(id, cfg.values(), Status.ERROR, e, (System.nanoTime() - t) / 1_000_000);
+            } catch (OutOfMemoryError e) {
+                // Runner turns its own OutOfMemoryError into a row; this one came from building the row. Left to
+                // Spark, it would end the executor (in local mode, the whole sweep) with exit status 52
+                failed.add(1);
+                return Tables.failedRow(id, cfg.values(), Status.ERROR, Runner.outOfMemory(cfg, e),
+                        (System.nanoTime() - t) / 1_000_000);
             }
         }
     }

@@ -185,7 +185,12 @@ public final class Tables {
      * an exception out of the core): status and reason set, steps 0, step_at_failure 0, metrics NULL.
      */
     static Row failedRow(String runId, Map<String, Object> config, Status status, Throwable e, long wallMs) {
-        String reason = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return failedRow(runId, config, status, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+                wallMs);
+    }
+
+    /** A row for a run that produced no result, with its failure reason. */
+    static Row failedRow(String runId, Map<String, Object> config, Status status, String reason, long wallMs) {
         List<Object> v = new ArrayList<>(STAGING_SCHEMA.size());
         v.add(runId);
         for (ConfigSchema.Field f : ConfigSchema.fields()) {

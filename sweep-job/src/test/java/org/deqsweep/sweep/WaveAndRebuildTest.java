@@ -11,7 +11,11 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -55,17 +59,31 @@ class WaveAndRebuildTest extends SparkTestBase {
                 SweepFixtures.canonicalRows(SweepFixtures.table(spark(), dir.path(), Tables.SUMMARY)));
     }
 
+    /** Released when the partner wave has started a run; the poisoned point waits for it (same JVM: local mode). */
+    private static volatile CountDownLatch partnerStarted;
+
     @Test
-    void aFailedWaveStopsTheSweepAndResumeCompletesIt() throws IOException {
+    void aFailedWaveStopsTheSweepAndResumeCompletesIt() throws Exception {
         SweepSpec spec = SpecParser.parse(SweepFixtures.SPEC, "tiny.yaml", List.of());
         OutputDir dir = new OutputDir(tmp.resolve("tiny"));
         Files.createDirectories(dir.path());
-        // a point of the last of the 3 waves of 8 throws an Error: not a run's failure, which would be a
-        // row, but a task failure, as when an executor dies for good
+        // 3 waves of 8, two in flight. A point of wave 1 throws an Error: not a run's failure, which would be
+        // a row, but a task failure, as when an executor dies for good. It throws only once wave 2 (started
+        // when wave 0 committed) is running, so the failure always meets a partner wave in flight, whose
+        // runs take a while: without the cancel, that partner would go on writing after the sweep returned.
         long mult = SweepJob.Interleave.multiplier(SweepFixtures.POINTS);
-        String poisoned = spec.toGrid().config(SweepJob.Interleave.index(20, mult, SweepFixtures.POINTS)).runId();
+        String poisoned = spec.toGrid().config(SweepJob.Interleave.index(12, mult, SweepFixtures.POINTS)).runId();
+        Set<String> partner = new HashSet<>();
+        for (long pos = 16; pos < 24; pos++) {
+            partner.add(spec.toGrid().config(SweepJob.Interleave.index(pos, mult, SweepFixtures.POINTS)).runId());
+        }
+        partnerStarted = new CountDownLatch(1);
         SweepJob.RunFn failing = cfg -> {
-            if (cfg.runId().equals(poisoned)) {
+            if (partner.contains(cfg.runId())) {
+                partnerStarted.countDown();
+                sleep(300);
+            } else if (cfg.runId().equals(poisoned)) {
+                await(partnerStarted);
                 throw new AssertionError("poisoned point " + poisoned);
             }
             return Runner.run(cfg);
@@ -75,17 +93,22 @@ class WaveAndRebuildTest extends SparkTestBase {
         RuntimeException e = assertThrows(RuntimeException.class, job::run);
         assertTrue(String.valueOf(e.getMessage()).contains("poisoned") || String.valueOf(e.getCause()).contains("poisoned"),
                 String.valueOf(e));
+        assertEquals(0, partnerStarted.getCount(), "the partner wave was in flight when the failure came");
         assertEquals("failed", new ObjectMapper().readTree(dir.manifest().toFile()).get("status").asText());
-        int committed = dir.committedWaves().size();
-        assertTrue(committed >= 1 && committed <= 2, "waves committed before the failure: " + committed);
+        assertEquals(List.of(dir.wave(1, 0)), dir.committedWaves(), "only wave 0 ended before the failure");
         for (String t : List.of(Tables.RUNS, Tables.SUMMARY)) {
             assertFalse(Files.exists(dir.table(t)), t + " written after a failed wave");
         }
+        // the partner was cancelled and awaited: no temporary wave now, and nothing appears later
+        List<String> after = tree(dir.path());
+        assertEquals(List.of(), after.stream().filter(f -> f.contains(".tmp")).toList(), "temporary waves left");
+        Thread.sleep(1500);
+        assertEquals(after, tree(dir.path()), "something wrote into the output after the sweep returned");
 
         SweepJob resumed = new SweepJob(spark(), spec, dir, true, new PrintWriter(console, true));
         SweepJob.Outcome o = resumed.run();
         assertEquals(SweepFixtures.POINTS - o.alreadyPresent(), o.trained());
-        assertTrue(o.alreadyPresent() >= 8, "the committed waves were kept: " + o.alreadyPresent());
+        assertEquals(8, o.alreadyPresent(), "the committed wave was kept");
         Dataset<Row> runs = SweepFixtures.table(spark(), dir.path(), Tables.RUNS);
         assertEquals(SweepFixtures.canonicalRows(SweepFixtures.table(spark(), SweepFixtures.referenceDir(), Tables.RUNS)),
                 SweepFixtures.canonicalRows(runs));
@@ -94,5 +117,30 @@ class WaveAndRebuildTest extends SparkTestBase {
         }
         RunConfig any = spec.toGrid().config(0);
         assertEquals(1, runs.filter(runs.col("run_id").equalTo(any.runId())).count());
+    }
+
+    /** Every file and directory under {@code root}, relative, sorted. */
+    private static List<String> tree(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.map(p -> root.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(120, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the partner wave never started");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
