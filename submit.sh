@@ -6,6 +6,7 @@
 #   ./submit.sh one-run CONFIG.yaml|json [--dump FILE] [--data FILE] [--init FILE]   (solver core, no Spark)
 #   ./submit.sh bench [--quick]                  (solver-core benchmark against the NumPy peer, no Spark)
 #   ./submit.sh bench-fanout [SPEC.yaml]         (plain loop vs the sweep on local[1] and local[2])
+#   ./submit.sh bench-memory [--only SUBSTRING]  (the memory estimate against the smallest heap real runs need)
 #   ./submit.sh cluster start|status|stop        (a standalone Spark cluster on 127.0.0.1 from the build's jars)
 # With $SPARK_HOME set: $SPARK_HOME/bin/spark-submit with the shaded application jar.
 # Without: the embedded Spark from the Maven build (java ... org.apache.spark.deploy.SparkSubmit).
@@ -14,6 +15,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+export DEQ_LAUNCHER="${DEQ_LAUNCHER:-$0}" # named in the --resume line a failed sweep prints
 TARGET="$ROOT/sweep-job/target"
 APP_JAR="${DEQ_APP_JAR:-$TARGET/sweep-job-0.1.0-SNAPSHOT-app.jar}"
 CLASSPATH_FILE="${DEQ_CLASSPATH_FILE:-$TARGET/runtime-classpath.txt}"
@@ -37,6 +39,7 @@ fi
 case "${1:-}" in
   one-run) shift; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.core.cli.OneRun "$@" ;;
   bench) shift; cd "$ROOT"; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.core.bench.CoreBenchmark "$@" ;;
+  bench-memory) shift; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.core.bench.MemoryBenchmark "$@" ;;
   cluster) shift; exec "$ROOT/sweep-job/bin/cluster.sh" "$@" ;;
 esac
 

@@ -40,6 +40,11 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
                 err.flush();
                 return 2;
             }
+            if (ex instanceof SweepFailure) {
+                err.println("deq-sweep " + line.getCommandName() + ": " + ex.getMessage());
+                err.flush();
+                return 1;
+            }
             err.println("deq-sweep " + line.getCommandName() + ": failed: " + ex);
             ex.printStackTrace(err);
             err.flush();

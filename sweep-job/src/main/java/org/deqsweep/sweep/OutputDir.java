@@ -101,6 +101,22 @@ public final class OutputDir {
         }
     }
 
+    /**
+     * Checks that waves committed earlier are still there: an output directory removed or replaced while
+     * a sweep runs is recreated by the next wave's write, and would otherwise end as a "completed" sweep
+     * with fewer runs.
+     *
+     * @throws UncheckedIOException with a {@link NoSuchFileException} naming the first missing wave
+     */
+    public void checkPresent(List<Path> waves) {
+        for (Path w : waves) {
+            if (!Files.isDirectory(w)) {
+                throw new UncheckedIOException(new NoSuchFileException(w.toString(), null,
+                        "a committed wave vanished: the output directory was removed or replaced while the sweep ran"));
+            }
+        }
+    }
+
     /** Deletes a written wave that holds no row. */
     public void discard(Path temp) {
         try {

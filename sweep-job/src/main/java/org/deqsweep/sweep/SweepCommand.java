@@ -48,6 +48,9 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--conf", paramLabel = "k=v", description = "a Spark setting (repeatable)")
     Map<String, String> conf = new LinkedHashMap<>();
 
+    @Option(names = "--verbose", description = "show Spark's log and a failure's stack trace on the terminal too (they always go to <out>/<name>/_sweep.log)")
+    boolean verbose;
+
     @Override
     @SuppressWarnings("try") // the lock is held for the try block's extent, never read
     public Integer call() {
@@ -58,15 +61,24 @@ final class SweepCommand implements Callable<Integer> {
         }
         SweepSpec plan = parse(specFile, sets);
         OutputDir dir = new OutputDir(outRoot.resolve(plan.name()));
+        // before anything is written: a run that cannot fit in a task's heap would kill its executor
+        MemoryAdmission.Verdict memory = MemoryAdmission.check(plan, master, conf);
         if (dryRun) {
             int cores = localCores(master);
             out.println(SweepJob.plan(plan, cores).describe().stripTrailing());
+            out.println(memory.line());
             out.printf("output: %s%s%n", dir.path(), dir.hasOutput() ? " (exists: needs --resume or --overwrite)" : "");
             if (master != null && !master.startsWith("local")) {
                 out.printf("(planned for %d cores; a cluster plans with its own default parallelism)%n", cores);
             }
             out.flush();
+            if (!memory.fits()) {
+                throw new UsageException(memory.refusal());
+            }
             return 0;
+        }
+        if (!memory.fits()) {
+            throw new UsageException(memory.refusal());
         }
         // the lock first: while another sweep writes here, that is the reason to stop, not its output
         try (OutputDir.Lock lock = dir.lock()) {
@@ -80,18 +92,44 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     private int run(SweepSpec plan, OutputDir dir, PrintWriter err) {
-        try (Sessions.Session session = Sessions.open("deq-sweep " + plan.name(), master, conf)) {
-            if (overwrite) {
-                dir.clearForOverwrite();
+        if (overwrite) {
+            dir.clearForOverwrite();
+        }
+        String resumeCmd = SweepFailure.resumeCommand(launcher(), specFile.toString(), outRoot.toString(), sets, master, conf);
+        try (SweepLog log = SweepLog.open(dir, resumeCmd.replace(" --resume", resume ? " --resume" : ""), verbose)) {
+            try (Sessions.Session session = Sessions.open("deq-sweep " + plan.name(), master, conf)) {
+                SweepJob.Outcome o = new SweepJob(session.spark(), plan, dir, resume, err).run();
+                err.printf("[%s] wrote %s: %d grid points, %d included, %d trained (%d failed), %d already present;"
+                                + " %d partitions x %d waves; %.1f s%n",
+                        plan.name(), dir.path(), o.gridSize(), o.included(), o.trained(), o.failed(), o.alreadyPresent(),
+                        o.partitions(), o.waves(), o.wallSeconds());
+                err.flush();
+            } catch (RuntimeException | Error e) {
+                if (e instanceof UsageException || e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) {
+                    throw e;
+                }
+                log.write("the sweep failed", e);
+                if (verbose) {
+                    e.printStackTrace(err);
+                }
+                throw SweepFailure.of(e, dir, committedWaves(dir), resumeCmd, log.file());
             }
-            SweepJob.Outcome o = new SweepJob(session.spark(), plan, dir, resume, err).run();
-            err.printf("[%s] wrote %s: %d grid points, %d included, %d trained (%d failed), %d already present;"
-                            + " %d partitions x %d waves; %.1f s%n",
-                    plan.name(), dir.path(), o.gridSize(), o.included(), o.trained(), o.failed(), o.alreadyPresent(),
-                    o.partitions(), o.waves(), o.wallSeconds());
-            err.flush();
         }
         return 0;
+    }
+
+    private static int committedWaves(OutputDir dir) {
+        try {
+            return dir.committedWaves().size();
+        } catch (RuntimeException unreadable) {
+            return 0;
+        }
+    }
+
+    /** How the user started this command: submit.sh exports its path; run in a plain JVM, the README's form. */
+    private static String launcher() {
+        String l = System.getenv("DEQ_LAUNCHER");
+        return l == null || l.isBlank() ? "./submit.sh" : l;
     }
 
     /** Parses and validates the spec; a bad spec is a usage error (exit 2, nothing written). */

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -70,6 +71,8 @@ public final class SweepJob {
     private final boolean resume;
     private final RunFn runFn;
     private final PrintWriter console;
+    /** The waves this run committed: each must still be there at the next commit and at the rebuild. */
+    private final List<Path> committed = new ArrayList<>();
 
     public SweepJob(SparkSession spark, SweepSpec spec, OutputDir out, boolean resume, PrintWriter console) {
         this(spark, spec, out, resume, console, Runner::run);
@@ -161,6 +164,7 @@ public final class SweepJob {
         }
         long tb = System.nanoTime();
         spark.sparkContext().setJobDescription("rebuild tables");
+        out.checkPresent(committed);
         Map<String, Long> counts = TableBuilder.rebuild(spark, out, spec.varyingKeys(),
                 TableBuilder.mayHoldDuplicates(out, grid.repeatsPoints()));
         console.printf("[%s] tables rebuilt from %d waves in %.1f s%n", spec.name(), out.committedWaves().size(),
@@ -189,7 +193,11 @@ public final class SweepJob {
             return; // another wave failed while this one ran; its temp is removed with the others
         }
         if (emitted.value() > 0) {
-            out.commitWave(tmp, out.wave(attempt, wave));
+            synchronized (committed) {
+                out.checkPresent(committed); // a vanished output must fail the sweep, not shrink its tables
+                out.commitWave(tmp, out.wave(attempt, wave));
+                committed.add(out.wave(attempt, wave));
+            }
         } else {
             out.discard(tmp); // every point of the wave was excluded or already present
         }

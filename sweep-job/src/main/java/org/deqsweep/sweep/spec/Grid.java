@@ -262,6 +262,38 @@ public final class Grid implements Serializable {
         return false;
     }
 
+    /**
+     * One included point for each distinct combination of the values of {@code keys}, in index order: the
+     * first included point of each. Points that agree on these keys are one class (for example, the keys a
+     * run's memory depends on), so a property of the keys alone is checked on these points only. Iterates
+     * the grid once without decoding points (about 10 ns a point).
+     */
+    public List<Long> representatives(java.util.Collection<String> keys) {
+        boolean[] relevant = new boolean[this.keys.length];
+        for (int d = 0; d < this.keys.length; d++) {
+            for (String k : this.keys[d]) {
+                relevant[d] |= keys.contains(k);
+            }
+        }
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        List<Long> out = new ArrayList<>();
+        int[] g = new int[radix.length];
+        for (long i = 0; i < size; i++) {
+            long cls = 0;
+            for (int d = 0; d < radix.length; d++) {
+                if (relevant[d]) {
+                    cls = cls * radix[d] + g[d];
+                }
+            }
+            if (!seen.contains(cls) && !excludedDigits(g)) {
+                seen.add(cls);
+                out.add(i);
+            }
+            increment(g);
+        }
+        return out;
+    }
+
     /** The number of points not excluded, by iteration (fine up to about 10^7 points). */
     public long countIncluded() {
         if (ruleDims.length == 0) {
