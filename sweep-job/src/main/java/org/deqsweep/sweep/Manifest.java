@@ -66,12 +66,17 @@ final class Manifest {
             root.putPOJO("status_counts", statusCounts);
             root.put("runs", statusCounts.values().stream().mapToLong(Long::longValue).sum());
         }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             JSON.writeValue(tmp.toFile(), root);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            try {
+                Files.deleteIfExists(tmp); // no half-written manifest beside the last good one
+            } catch (IOException ignored) {
+                // the storage that failed the write may fail this too
+            }
+            throw new UncheckedIOException("could not write the manifest " + file, e);
         }
     }
 

@@ -139,6 +139,18 @@ public final class OutputDir {
         }
     }
 
+    /** The temporary (uncommitted) waves present, for messages; empty when the directory cannot be read. */
+    public List<Path> waveTemps() {
+        if (!Files.isDirectory(wavesDir())) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(wavesDir())) {
+            return s.filter(p -> p.getFileName().toString().startsWith(".tmp-")).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     /** Removes half-written waves a killed driver left behind. */
     public void removeWaveTemps() {
         if (!Files.isDirectory(wavesDir())) {

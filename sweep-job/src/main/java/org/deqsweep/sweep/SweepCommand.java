@@ -112,7 +112,7 @@ final class SweepCommand implements Callable<Integer> {
                 if (verbose) {
                     e.printStackTrace(err);
                 }
-                throw SweepFailure.of(e, dir, committedWaves(dir), resumeCmd, log.file());
+                throw SweepFailure.of(e, dir, committedWaves(dir), dir.waveTemps(), resumeCmd, log.file());
             }
         }
         return 0;

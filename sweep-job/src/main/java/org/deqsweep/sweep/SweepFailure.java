@@ -24,6 +24,7 @@ public final class SweepFailure extends RuntimeException {
         DISK_FULL("the disk is full", "Once there is room"),
         PERMISSION("permission was denied", "Once the directory is writable"),
         VANISHED("a directory of the output is missing or not a directory", "Once the output directory is back"),
+        MKDIRS("a directory of the output could not be created", "Once the directory can be written"),
         IO("an I/O error occurred", "Once the storage works again"),
         OTHER(null, "To continue");
 
@@ -41,8 +42,12 @@ public final class SweepFailure extends RuntimeException {
             "Permission denied|Operation not permitted|Read-only file system|AccessDeniedException|EACCES|EPERM");
     private static final Pattern VANISHED = Pattern.compile(
             "No such file or directory|NoSuchFileException|FileNotFoundException|Not a directory|ENOENT|ENOTDIR"
-                    + "|ParentNotDirectoryException|Mkdirs failed to create");
+                    + "|ParentNotDirectoryException");
+    /** Hadoop's words when mkdirs returned false: no errno, so permission and a missing parent look the same. */
+    private static final Pattern MKDIRS = Pattern.compile("Mkdirs failed to create");
     private static final Pattern WRAPPER = Pattern.compile("([a-zA-Z_$][\\w$]*\\.)+[A-Z][\\w$]*(Exception|Error): ");
+    /** Spark's words for a failed write task, with the directory it wrote. */
+    private static final Pattern WRITING = Pattern.compile("writing rows to (?:[a-z][a-z0-9+.-]*:)?(/\\S+?)\\.?(?:\\s|$)");
     private static final Pattern PATH = Pattern.compile("(/[^\\s:'\"()]+)");
 
     private final Kind kind;
@@ -64,6 +69,14 @@ public final class SweepFailure extends RuntimeException {
      * @param log where the stack trace was written
      */
     static SweepFailure of(Throwable e, OutputDir dir, int committedWaves, String resume, Path log) {
+        return of(e, dir, committedWaves, List.of(), resume, log);
+    }
+
+    /**
+     * @param leftovers temporary waves that could not be removed (a directory that refuses writes refuses
+     *                  deletes too)
+     */
+    static SweepFailure of(Throwable e, OutputDir dir, int committedWaves, List<Path> leftovers, String resume, Path log) {
         Kind kind = classify(e);
         String cause = oneLine(e, kind);
         StringBuilder b = new StringBuilder();
@@ -71,12 +84,17 @@ public final class SweepFailure extends RuntimeException {
             b.append("the sweep stopped: ").append(cause).append('.');
         } else {
             String path = pathOf(e);
+            path = path == null ? null : path.replaceFirst("/_temporary/.*$", ""); // the wave, not Spark's attempt
             b.append("could not write the sweep's output: ").append(kind.what).append(" (").append(cause).append(')');
             b.append(path != null ? " at " + path : " under " + dir.path()).append('.');
         }
-        b.append(' ').append(committedWaves == 0 ? "No wave had been committed yet"
+        b.append(' ').append(committedWaves == 0 ? "No committed wave is kept (none is in " + dir.wavesDir() + ")"
                 : committedWaves + (committedWaves == 1 ? " wave committed before it is" : " waves committed before it are")
-                + " kept in " + dir.wavesDir()).append("; nothing half-written is kept. ");
+                + " kept in " + dir.wavesDir());
+        b.append(leftovers.isEmpty() ? "; nothing half-written is kept. "
+                : "; its unfinished waves could not be removed (" + leftovers.get(0)
+                + (leftovers.size() > 1 ? " and " + (leftovers.size() - 1) + " more" : "")
+                + "): nothing reads them, and the next run removes them. ");
         b.append(kind.once).append(", continue with:").append(System.lineSeparator())
                 .append("  ").append(resume).append(System.lineSeparator())
                 .append("The stack trace is in ").append(log).append(" (or rerun with --verbose).");
@@ -102,6 +120,9 @@ public final class SweepFailure extends RuntimeException {
         if (VANISHED.matcher(all).find()) {
             return Kind.VANISHED;
         }
+        if (MKDIRS.matcher(all).find()) {
+            return Kind.MKDIRS;
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof IOException || t instanceof UncheckedIOException) {
                 return Kind.IO;
@@ -121,6 +142,7 @@ public final class SweepFailure extends RuntimeException {
             case DISK_FULL -> DISK_FULL;
             case PERMISSION -> PERMISSION;
             case VANISHED -> VANISHED;
+            case MKDIRS -> MKDIRS;
             default -> null;
         };
         for (String line : chainText(e).split("\\R")) {
@@ -147,8 +169,13 @@ public final class SweepFailure extends RuntimeException {
                 return f.getFile();
             }
         }
+        Matcher writing = WRITING.matcher(chainText(e));
+        if (writing.find()) {
+            return writing.group(1);
+        }
         for (String line : chainText(e).split("\\R")) {
-            if (DISK_FULL.matcher(line).find() || PERMISSION.matcher(line).find() || VANISHED.matcher(line).find()) {
+            if (DISK_FULL.matcher(line).find() || PERMISSION.matcher(line).find() || VANISHED.matcher(line).find()
+                    || MKDIRS.matcher(line).find()) {
                 Matcher m = PATH.matcher(line);
                 if (m.find()) {
                     return m.group(1);

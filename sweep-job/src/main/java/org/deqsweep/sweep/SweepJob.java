@@ -223,7 +223,12 @@ public final class SweepJob {
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
         }
-        out.removeWaveTemps();
+        try {
+            out.removeWaveTemps();
+        } catch (RuntimeException unremovable) {
+            // a directory that refuses writes refuses deletes too: the failure's message names what is left,
+            // nothing reads a temporary wave, and the next run removes it
+        }
     }
 
     /** Waits for the next wave to end; its failure is rethrown as it was thrown in the wave's thread. */

@@ -13,37 +13,40 @@ import java.util.List;
 import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.Appender;
+import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.appender.ConsoleAppender;
-import org.apache.logging.log4j.core.appender.FileAppender;
 import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.config.Property;
 import org.apache.logging.log4j.core.layout.PatternLayout;
 
 /**
  * The sweep's log file, {@code <out>/<name>/_sweep.log}, appended by every command that writes the sweep.
  * While it is open, Spark's log (task failures, their stack traces) goes there instead of the terminal,
  * so a failure ends the command with one paragraph; {@code --verbose} keeps the terminal copy too.
- * When the output directory cannot take the file (it vanished, or is read-only), the log goes to the
- * temporary directory, and {@link #file()} says where.
+ * When the output directory cannot take the log (the disk is full, it vanished, it is read-only), the log
+ * moves to the temporary directory, and {@link #file()} says where it is now.
  */
 final class SweepLog implements AutoCloseable {
     static final String FILE = "_sweep.log";
     private static final String APPENDER = "deq-sweep-file";
 
-    private final Path file;
-    private final FileAppender appender;
+    private final Path fallback;
+    private volatile Path file;
+    private final FileLog appender;
     private final LoggerConfig root;
     private final List<Appender> removed = new ArrayList<>();
 
-    private SweepLog(Path file, boolean verbose) {
+    private SweepLog(Path file, Path fallback, boolean verbose) {
         this.file = file;
+        this.fallback = fallback;
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         Configuration config = ctx.getConfiguration();
         PatternLayout layout = PatternLayout.newBuilder().withPattern("%d{ISO8601} %p %c{1}: %m%n%ex")
                 .withConfiguration(config).build();
-        appender = FileAppender.newBuilder().setName(APPENDER).withFileName(file.toString()).withAppend(true)
-                .setLayout(layout).setConfiguration(config).build();
+        appender = new FileLog(layout);
         appender.start();
         config.addAppender(appender);
         root = config.getRootLogger();
@@ -65,23 +68,14 @@ final class SweepLog implements AutoCloseable {
      * @param command the command line, written as the section's header
      */
     static SweepLog open(OutputDir dir, String command, boolean verbose) {
-        String header = "==== " + Instant.now() + " " + command + System.lineSeparator();
-        Path file = dir.path().resolve(FILE);
-        try {
-            Files.createDirectories(dir.path());
-            Files.writeString(file, header, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            file = Path.of(System.getProperty("java.io.tmpdir"),
-                    "deq-sweep-" + dir.path().getFileName() + "-" + ProcessHandle.current().pid() + ".log");
-            try {
-                Files.writeString(file, header, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            } catch (IOException alsoFailed) {
-                // the appender reports its own trouble; the message still names the path tried
-            }
-        }
-        return new SweepLog(file, verbose);
+        Path fallback = Path.of(System.getProperty("java.io.tmpdir"),
+                "deq-sweep-" + dir.path().getFileName() + "-" + ProcessHandle.current().pid() + ".log");
+        SweepLog log = new SweepLog(dir.path().resolve(FILE), fallback, verbose);
+        log.append("==== " + Instant.now() + " " + command + System.lineSeparator());
+        return log;
     }
 
+    /** Where the log is being written. */
     Path file() {
         return file;
     }
@@ -93,10 +87,25 @@ final class SweepLog implements AutoCloseable {
             w.println(Instant.now() + " " + what);
             e.printStackTrace(w);
         }
+        append(s.toString());
+    }
+
+    /** Appends text; a log the output directory cannot take moves to the temporary directory. */
+    private synchronized void append(String text) {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
         try {
-            Files.writeString(file, s.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        } catch (IOException ignored) {
-            // the file is where the failure is: the terminal paragraph still says what happened
+            if (!file.equals(fallback)) {
+                Files.createDirectories(file.getParent());
+            }
+            Files.write(file, b, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            if (file.equals(fallback)) {
+                return; // nowhere left to write: the terminal paragraph still says what happened
+            }
+            Path was = file;
+            file = fallback;
+            append("==== " + Instant.now() + " the output directory could not take the log " + was + " (" + e
+                    + "); continued here" + System.lineSeparator() + text);
         }
     }
 
@@ -110,5 +119,17 @@ final class SweepLog implements AutoCloseable {
         ctx.getConfiguration().getAppenders().remove(APPENDER);
         ctx.updateLoggers();
         appender.stop();
+    }
+
+    /** Spark's log events, appended one at a time (WARN and above: few), never failing the caller. */
+    private final class FileLog extends AbstractAppender {
+        FileLog(PatternLayout layout) {
+            super(APPENDER, null, layout, true, Property.EMPTY_ARRAY);
+        }
+
+        @Override
+        public void append(LogEvent event) {
+            SweepLog.this.append(((PatternLayout) getLayout()).toSerializable(event));
+        }
     }
 }

@@ -131,7 +131,7 @@ class ResourceFaultTest extends SparkTestBase {
         assertTrue(msg.contains("deq-sweep sweep: could not write the sweep's output: a directory of the output is missing"
                 + " or not a directory"), msg);
         assertTrue(msg.contains(dir.resolve(OutputDir.WAVES).toString()), "names the path: " + msg);
-        assertTrue(msg.contains("No wave had been committed yet"), msg);
+        assertTrue(msg.contains("No committed wave is kept (none is in " + dir.resolve(OutputDir.WAVES) + ")"), msg);
         String resume = "./submit.sh " + f + " --out " + root + " --resume";
         assertTrue(msg.contains("continue with:\n  " + resume + "\n"), msg);
         Path log = dir.resolve(SweepLog.FILE);

@@ -50,9 +50,24 @@ class SweepFailureTest {
     void aFailureThatIsNotStorageStillSaysHowToContinue() {
         SweepFailure f = SweepFailure.of(new IllegalStateException("executor lost"), dir, 0, "r", log);
         assertEquals(SweepFailure.Kind.OTHER, f.kind());
-        assertTrue(f.getMessage().startsWith("the sweep stopped: IllegalStateException: executor lost. No wave had been"
-                + " committed yet"), f.getMessage());
+        assertTrue(f.getMessage().startsWith("the sweep stopped: IllegalStateException: executor lost. No committed wave is"
+                + " kept (none is in /data/out/quick/_waves)"), f.getMessage());
         assertFalse(f.getMessage().contains("\tat "));
+    }
+
+    @Test
+    void aDirectoryHadoopCouldNotCreateNamesTheWaveNotSparksAttempt() {
+        SparkException e = new SparkException("Job aborted due to stage failure: most recent failure: Lost task 0.0 in"
+                + " stage 2.0 (TID 16) (localhost executor driver): java.io.IOException: Mkdirs failed to create"
+                + " file:/data/out/quick/_waves/.tmp-a001-w00002/_temporary/0/_temporary/attempt_2026_0002_m_000000_16"
+                + " (exists=false, cwd=file:/work)");
+        SweepFailure f = SweepFailure.of(e, dir, 1, List.of(Path.of("/data/out/quick/_waves/.tmp-a001-w00001")), "r", log);
+        assertEquals(SweepFailure.Kind.MKDIRS, f.kind());
+        assertTrue(f.getMessage().contains("a directory of the output could not be created (Mkdirs failed to create file:")
+                && f.getMessage().contains(" at /data/out/quick/_waves/.tmp-a001-w00002. 1 wave committed before it is kept"
+                + " in /data/out/quick/_waves; its unfinished waves could not be removed"
+                + " (/data/out/quick/_waves/.tmp-a001-w00001): nothing reads them, and the next run removes them."),
+                f.getMessage());
     }
 
     @Test
