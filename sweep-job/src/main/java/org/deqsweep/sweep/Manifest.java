@@ -58,7 +58,13 @@ final class Manifest {
         }
     }
 
-    void write(Path file, String status, Instant finished, double wallSeconds, Map<String, Long> statusCounts) {
+    /** Why the sweep stopped (one line), for a manifest written as "failed". */
+    void failure(String reason) {
+        String line = reason.lines().findFirst().orElse("");
+        root.put("failure", line.length() > 500 ? line.substring(0, 500) + "..." : line);
+    }
+
+    synchronized void write(Path file, String status, Instant finished, double wallSeconds, Map<String, Long> statusCounts) {
         root.put("status", status);
         if (finished != null) {
             root.put("finished", finished.toString());

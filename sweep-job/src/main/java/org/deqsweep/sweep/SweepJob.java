@@ -110,6 +110,18 @@ public final class SweepJob {
 
         Manifest manifest = new Manifest(spec, spark, started, n, included, p, waveSize, waves, resume, present.size());
         manifest.write(out.manifest(), "running", null, 0, Map.of());
+        // a JVM that stops mid-sweep (Ctrl-C, SIGTERM, or Spark ending a local executor on an OutOfMemoryError
+        // outside a run, exit status 52) runs its shutdown hooks: the manifest then says so, not "running"
+        Thread stopped = new Thread(() -> {
+            manifest.failure("the JVM stopped while the sweep ran (Ctrl-C, SIGTERM, or a fatal error outside a run,"
+                    + " such as an OutOfMemoryError in Spark's own threads); --resume continues");
+            try {
+                manifest.write(out.manifest(), "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
+            } catch (RuntimeException ignored) {
+                // best effort while the JVM exits
+            }
+        }, "deq-sweep-stopped");
+        Runtime.getRuntime().addShutdownHook(stopped);
         String group = "deq-sweep " + spec.name() + " " + attempt + " " + System.nanoTime();
         spark.sparkContext().setJobGroup(group, "sweep " + spec.name(), false);
         // WAVES_IN_FLIGHT waves run at once: the next wave's tasks take the cores the current wave's last
@@ -151,10 +163,12 @@ public final class SweepJob {
             } catch (RuntimeException | Error e) {
                 stopPartners(group, pool, tasks, stopping);
                 try {
+                    manifest.failure(String.valueOf(e));
                     manifest.write(out.manifest(), "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
                 } catch (RuntimeException unwritable) {
                     e.addSuppressed(unwritable); // the storage failure that stopped the sweep may stop this too
                 }
+                removeHook(stopped);
                 throw e;
             }
         } finally {
@@ -162,6 +176,24 @@ public final class SweepJob {
             awaitQuietly(pool);
             spark.sparkContext().clearJobGroup();
         }
+        try {
+            return rebuild(manifest, grid, t0, n, included, p, waveSize, waves, done, failed, skipped, presentB);
+        } catch (RuntimeException | Error e) {
+            try {
+                manifest.failure("the table rebuild failed: " + e);
+                manifest.write(out.manifest(), "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
+            } catch (RuntimeException unwritable) {
+                e.addSuppressed(unwritable);
+            }
+            throw e;
+        } finally {
+            removeHook(stopped);
+        }
+    }
+
+    private Outcome rebuild(Manifest manifest, Grid grid, long t0, long n, long included, int p, long waveSize, long waves,
+                            LongAccumulator done, LongAccumulator failed, LongAccumulator skipped,
+                            Broadcast<Set<String>> presentB) {
         long tb = System.nanoTime();
         spark.sparkContext().setJobDescription("rebuild tables");
         out.checkPresent(committed);
@@ -228,6 +260,14 @@ public final class SweepJob {
         } catch (RuntimeException unremovable) {
             // a directory that refuses writes refuses deletes too: the failure's message names what is left,
             // nothing reads a temporary wave, and the next run removes it
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run
         }
     }
 

@@ -94,7 +94,9 @@ class WaveAndRebuildTest extends SparkTestBase {
         assertTrue(String.valueOf(e.getMessage()).contains("poisoned") || String.valueOf(e.getCause()).contains("poisoned"),
                 String.valueOf(e));
         assertEquals(0, partnerStarted.getCount(), "the partner wave was in flight when the failure came");
-        assertEquals("failed", new ObjectMapper().readTree(dir.manifest().toFile()).get("status").asText());
+        com.fasterxml.jackson.databind.JsonNode manifest = new ObjectMapper().readTree(dir.manifest().toFile());
+        assertEquals("failed", manifest.get("status").asText());
+        assertTrue(manifest.get("failure").asText().contains("poisoned point " + poisoned), manifest.toString());
         assertEquals(List.of(dir.wave(1, 0)), dir.committedWaves(), "only wave 0 ended before the failure");
         for (String t : List.of(Tables.RUNS, Tables.SUMMARY)) {
             assertFalse(Files.exists(dir.table(t)), t + " written after a failed wave");
