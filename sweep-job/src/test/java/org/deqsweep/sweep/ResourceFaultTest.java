@@ -12,7 +12,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -159,11 +158,7 @@ class ResourceFaultTest extends SparkTestBase {
         Files.createDirectories(dir.path());
         // wave 2 starts only once wave 0 or 1 has committed; its first run removes what is committed, as a
         // user who deletes the output directory of a running sweep does (the next write recreates it)
-        long mult = SweepJob.Interleave.multiplier(SweepFixtures.POINTS);
-        Set<String> wave2 = new HashSet<>();
-        for (long pos = 16; pos < 24; pos++) {
-            wave2.add(spec.toGrid().config(SweepJob.Interleave.index(pos, mult, SweepFixtures.POINTS)).runId());
-        }
+        Set<String> wave2 = SweepFixtures.runIdsAt(spec, 16, 24);
         Path waves = dir.wavesDir();
         String wavesDir = waves.toString(); // the function is serialized: no Path in it
         SweepJob.RunFn removing = cfg -> {

@@ -84,6 +84,19 @@ final class SweepFixtures {
         return trained;
     }
 
+    /**
+     * The run_ids of the points a sweep of {@link #SPEC} trains at positions [from, to) of its interleaved
+     * order: with wave_size 8, wave w is positions 8w to 8w + 7.
+     */
+    static java.util.Set<String> runIdsAt(org.deqsweep.sweep.spec.SweepSpec spec, long from, long to) {
+        long mult = SweepJob.Interleave.multiplier(POINTS);
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (long pos = from; pos < to; pos++) {
+            ids.add(spec.toGrid().config(SweepJob.Interleave.index(pos, mult, POINTS)).runId());
+        }
+        return ids;
+    }
+
     static Path writeSpec(Path dir) throws IOException {
         Path spec = dir.resolve("tiny.yaml");
         Files.writeString(spec, SPEC);

@@ -11,7 +11,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -71,12 +70,8 @@ class WaveAndRebuildTest extends SparkTestBase {
         // a row, but a task failure, as when an executor dies for good. It throws only once wave 2 (started
         // when wave 0 committed) is running, so the failure always meets a partner wave in flight, whose
         // runs take a while: without the cancel, that partner would go on writing after the sweep returned.
-        long mult = SweepJob.Interleave.multiplier(SweepFixtures.POINTS);
-        String poisoned = spec.toGrid().config(SweepJob.Interleave.index(12, mult, SweepFixtures.POINTS)).runId();
-        Set<String> partner = new HashSet<>();
-        for (long pos = 16; pos < 24; pos++) {
-            partner.add(spec.toGrid().config(SweepJob.Interleave.index(pos, mult, SweepFixtures.POINTS)).runId());
-        }
+        String poisoned = SweepFixtures.runIdsAt(spec, 12, 13).iterator().next();
+        Set<String> partner = SweepFixtures.runIdsAt(spec, 16, 24);
         partnerStarted = new CountDownLatch(1);
         SweepJob.RunFn failing = cfg -> {
             if (partner.contains(cfg.runId())) {
