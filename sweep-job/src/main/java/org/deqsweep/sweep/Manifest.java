@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
@@ -64,7 +61,7 @@ final class Manifest {
         root.put("failure", line.length() > 500 ? line.substring(0, 500) + "..." : line);
     }
 
-    synchronized void write(Path file, String status, Instant finished, double wallSeconds, Map<String, Long> statusCounts) {
+    synchronized void write(OutputDir out, String status, Instant finished, double wallSeconds, Map<String, Long> statusCounts) {
         root.put("status", status);
         if (finished != null) {
             root.put("finished", finished.toString());
@@ -72,17 +69,10 @@ final class Manifest {
             root.putPOJO("status_counts", statusCounts);
             root.put("runs", statusCounts.values().stream().mapToLong(Long::longValue).sum());
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            JSON.writeValue(tmp.toFile(), root);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            out.writeAtomically(out.manifest(), JSON.writeValueAsBytes(root));
         } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp); // no half-written manifest beside the last good one
-            } catch (IOException ignored) {
-                // the storage that failed the write may fail this too
-            }
-            throw new UncheckedIOException("could not write the manifest " + file, e);
+            throw new UncheckedIOException("could not write the manifest " + OutputDir.show(out.manifest()), e);
         }
     }
 

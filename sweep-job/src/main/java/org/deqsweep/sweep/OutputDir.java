@@ -1,80 +1,219 @@
 package org.deqsweep.sweep;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.util.ShutdownHookManager;
 
 /**
- * The layout of one sweep's output, {@code <out>/<name>/}: the tables, the manifest {@code _sweep.json},
- * the lock {@code _lock}, and {@code _waves/}, the journal of committed waves (each a complete staging
- * table, moved into place atomically) from which the tables are rebuilt and resume reads what is done.
- * A local (or shared POSIX) file system: the lock and the wave commit rely on atomic create and rename.
+ * The layout of one sweep's output, {@code <out>/<name>/}, on any Hadoop file system ({@code file:},
+ * {@code hdfs:}, {@code s3a:}; DESIGN 5): the tables, the manifest {@code _sweep.json}, the lock
+ * {@code _lock}, and {@code _waves/}, the journal of waves from which the tables are rebuilt and resume
+ * reads what is done.
+ *
+ * <p>The commit protocol holds where rename is a copy (object stores): each wave is written once under a
+ * name of its own, {@code _waves/aAAA-wWWWWW/}, and is committed when its {@code _SUCCESS} marker exists.
+ * Spark's job commit writes that marker after every file of the wave, on every committer. A wave without
+ * it (a killed driver, a cancelled or failed job) is ignored by the rebuild, resume and report, and
+ * removed by the next sweep command. Waves of the earlier layout (committed by renaming {@code .tmp-}
+ * directories) carry the same marker, so they read as committed; their {@code .tmp-} leftovers are removed.
  */
 public final class OutputDir {
     public static final String MANIFEST = "_sweep.json";
     public static final String LOCK = "_lock";
     public static final String WAVES = "_waves";
+    /** A wave's commit marker: Spark's job-commit marker, written after all the wave's files. */
+    public static final String COMMITTED = "_SUCCESS";
     private static final Pattern WAVE = Pattern.compile("a(\\d{3,})-w(\\d{5,})");
+    private static final String LEGACY_TEMP = ".tmp-";
 
     private final Path dir;
+    private final FileSystem fs;
+    private final Configuration conf;
 
-    public OutputDir(Path dir) {
-        this.dir = dir.toAbsolutePath().normalize();
+    private OutputDir(Path dir, FileSystem fs, Configuration conf) {
+        this.dir = dir;
+        this.fs = fs;
+        this.conf = conf;
     }
 
+    /** A local directory (the tests', and plain paths on the command line). */
+    public OutputDir(java.nio.file.Path local) {
+        this(local.toAbsolutePath().normalize().toUri().toString(), new Configuration());
+    }
+
+    /**
+     * The output at {@code location}: a URI ({@code hdfs://nn:8020/sweeps/x}, {@code s3a://bucket/x},
+     * {@code file:///data/x}) or a plain local path.
+     *
+     * @throws UsageException for an unknown scheme or a file system that cannot be reached
+     */
+    public OutputDir(String location, Configuration conf) {
+        this(resolve(location, conf), conf);
+    }
+
+    private OutputDir(Path qualified, Configuration conf) {
+        this(qualified, fileSystem(qualified, conf), conf);
+    }
+
+    private static Path resolve(String location, Configuration conf) {
+        URI u;
+        try {
+            u = new URI(location);
+        } catch (java.net.URISyntaxException e) {
+            u = null;
+        }
+        if (u == null || u.getScheme() == null || u.getScheme().length() == 1) { // a plain path (or C:\...)
+            return new Path(java.nio.file.Path.of(location).toAbsolutePath().normalize().toUri());
+        }
+        return new Path(u);
+    }
+
+    private static FileSystem fileSystem(Path p, Configuration conf) {
+        try {
+            FileSystem fs = p.getFileSystem(conf);
+            return fs;
+        } catch (org.apache.hadoop.fs.UnsupportedFileSystemException e) {
+            throw new UsageException("the output " + p + " has the scheme '" + p.toUri().getScheme() + "', which no file"
+                    + " system on the classpath serves (" + e.getMessage() + "). Use a local path, file://, hdfs:// or"
+                    + " s3a:// (with hadoop-aws on the classpath).");
+        } catch (IOException e) {
+            throw new UsageException("cannot reach the file system of " + p + ": " + e.getMessage());
+        }
+    }
+
+    /** The sweep {@code name} under this output root. */
+    public OutputDir child(String name) {
+        return new OutputDir(new Path(dir, name), fs, conf);
+    }
+
+    /** The fully qualified directory ({@code file:/...}, {@code hdfs://...}). */
     public Path path() {
         return dir;
     }
 
+    public FileSystem fs() {
+        return fs;
+    }
+
+    /** Whether this is on the local file system. */
+    public boolean isLocal() {
+        return "file".equals(dir.toUri().getScheme());
+    }
+
+    /** How messages name a path: a local one as a plain path, any other as its URI. */
+    public static String show(Path p) {
+        return "file".equals(p.toUri().getScheme()) ? p.toUri().getPath().replaceFirst("/$", "") : p.toString();
+    }
+
+    @Override
+    public String toString() {
+        return show(dir);
+    }
+
     public Path table(String name) {
-        return dir.resolve(name);
+        return new Path(dir, name);
     }
 
     public Path manifest() {
-        return dir.resolve(MANIFEST);
+        return new Path(dir, MANIFEST);
     }
 
     public Path wavesDir() {
-        return dir.resolve(WAVES);
+        return new Path(dir, WAVES);
     }
 
-    /** True when the directory holds a manifest, a table or a committed wave. */
-    public boolean hasOutput() {
-        if (Files.exists(manifest()) || !committedWaves().isEmpty()) {
-            return true;
-        }
-        return Tables.ALL.stream().anyMatch(t -> Files.exists(table(t)));
+    /** Where wave {@code wave} of attempt {@code attempt} is written; committed once its marker is there. */
+    public Path wave(int attempt, long wave) {
+        return new Path(wavesDir(), String.format("a%03d-w%05d", attempt, wave));
     }
 
-    /** The committed waves, oldest first. */
-    public List<Path> committedWaves() {
-        if (!Files.isDirectory(wavesDir())) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(wavesDir())) {
-            return s.filter(p -> WAVE.matcher(p.getFileName().toString()).matches()).sorted().toList();
+    public boolean exists(Path p) {
+        try {
+            return fs.exists(p);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** The next attempt number: one more than any committed wave's. */
+    public boolean isDirectory(Path p) {
+        try {
+            return fs.getFileStatus(p).isDirectory();
+        } catch (java.io.FileNotFoundException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** True when the directory holds a manifest, a table or a committed wave. */
+    public boolean hasOutput() {
+        if (exists(manifest()) || !committedWaves().isEmpty()) {
+            return true;
+        }
+        return Tables.ALL.stream().anyMatch(t -> exists(table(t)));
+    }
+
+    private List<FileStatus> waveEntries() {
+        try {
+            if (!isDirectory(wavesDir())) {
+                return List.of();
+            }
+            return Arrays.stream(fs.listStatus(wavesDir())).sorted(Comparator.comparing(s -> s.getPath().getName())).toList();
+        } catch (java.io.FileNotFoundException gone) {
+            return List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The committed waves (with their marker), oldest first. */
+    public List<Path> committedWaves() {
+        List<Path> out = new ArrayList<>();
+        for (FileStatus s : waveEntries()) {
+            if (s.isDirectory() && WAVE.matcher(s.getPath().getName()).matches() && exists(new Path(s.getPath(), COMMITTED))) {
+                out.add(s.getPath());
+            }
+        }
+        return out;
+    }
+
+    /** Waves without a marker, and leftovers of the earlier layout: ignored by every reader, removed by the next sweep. */
+    public List<Path> uncommittedWaves() {
+        List<Path> out = new ArrayList<>();
+        for (FileStatus s : waveEntries()) {
+            String n = s.getPath().getName();
+            boolean wave = s.isDirectory() && WAVE.matcher(n).matches();
+            if (n.startsWith(LEGACY_TEMP) || wave && !exists(new Path(s.getPath(), COMMITTED))) {
+                out.add(s.getPath());
+            }
+        }
+        return out;
+    }
+
+    /** The next attempt number: one more than any wave's, committed or not. */
     public int nextAttempt() {
         int max = 0;
-        for (Path p : committedWaves()) {
-            Matcher m = WAVE.matcher(p.getFileName().toString());
+        for (FileStatus s : waveEntries()) {
+            Matcher m = WAVE.matcher(s.getPath().getName());
             if (m.matches()) {
                 max = Math.max(max, Integer.parseInt(m.group(1)));
             }
@@ -82,22 +221,21 @@ public final class OutputDir {
         return max + 1;
     }
 
-    /** Where wave {@code wave} of attempt {@code attempt} is committed. */
-    public Path wave(int attempt, long wave) {
-        return wavesDir().resolve(String.format("a%03d-w%05d", attempt, wave));
-    }
-
-    /** Where that wave is written before its commit. */
-    public Path waveTemp(int attempt, long wave) {
-        return wavesDir().resolve(String.format(".tmp-a%03d-w%05d", attempt, wave));
-    }
-
-    /** Commits a fully written wave: one atomic rename, so a killed driver leaves no partial wave. */
-    public void commitWave(Path temp, Path target) {
+    /** Deletes a path and all below it (nothing when absent). */
+    public void delete(Path p) {
         try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            fs.delete(p, true);
+        } catch (java.io.FileNotFoundException gone) {
+            // already absent
         } catch (IOException e) {
-            throw new UncheckedIOException("could not commit wave " + target, e);
+            throw new UncheckedIOException("could not delete " + show(p), e);
+        }
+    }
+
+    /** Removes uncommitted waves (a killed driver's, a cancelled wave's). */
+    public void removeUncommitted() {
+        for (Path p : uncommittedWaves()) {
+            delete(p);
         }
     }
 
@@ -106,111 +244,127 @@ public final class OutputDir {
      * a sweep runs is recreated by the next wave's write, and would otherwise end as a "completed" sweep
      * with fewer runs.
      *
-     * @throws UncheckedIOException with a {@link NoSuchFileException} naming the first missing wave
+     * @throws UncheckedIOException with a {@link java.nio.file.NoSuchFileException} naming the first missing wave
      */
     public void checkPresent(List<Path> waves) {
         for (Path w : waves) {
-            if (!Files.isDirectory(w)) {
-                throw new UncheckedIOException(new NoSuchFileException(w.toString(), null,
+            if (!exists(new Path(w, COMMITTED))) {
+                throw new UncheckedIOException(new java.nio.file.NoSuchFileException(show(w), null,
                         "a committed wave vanished: the output directory was removed or replaced while the sweep ran"));
             }
         }
     }
 
-    /** Deletes a written wave that holds no row. */
-    public void discard(Path temp) {
-        try {
-            deleteTree(temp);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Deletes everything in the directory except the lock (for --overwrite), and stale wave temps. */
+    /** Deletes everything in the directory except the lock (for --overwrite). */
     public void clearForOverwrite() {
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.toList()) {
-                if (!p.getFileName().toString().equals(LOCK)) {
-                    deleteTree(p);
+        try {
+            for (FileStatus s : fs.listStatus(dir)) {
+                if (!s.getPath().getName().equals(LOCK)) {
+                    delete(s.getPath());
                 }
             }
+        } catch (java.io.FileNotFoundException gone) {
+            // nothing to clear
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** The temporary (uncommitted) waves present, for messages; empty when the directory cannot be read. */
-    public List<Path> waveTemps() {
-        if (!Files.isDirectory(wavesDir())) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(wavesDir())) {
-            return s.filter(p -> p.getFileName().toString().startsWith(".tmp-")).sorted().toList();
-        } catch (IOException e) {
-            return List.of();
-        }
-    }
-
-    /** Removes half-written waves a killed driver left behind. */
-    public void removeWaveTemps() {
-        if (!Files.isDirectory(wavesDir())) {
-            return;
-        }
-        try (Stream<Path> s = Files.list(wavesDir())) {
-            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".tmp-")).toList()) {
-                deleteTree(p);
-            }
+    /** A small file's text, or null when it does not exist. */
+    public String readString(Path p) {
+        try (InputStream in = fs.open(p)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.FileNotFoundException gone) {
+            return null;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    public static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
         }
     }
 
     /**
-     * Takes the sweep lock: {@code _lock} created atomically with this driver's pid and host. A lock whose
-     * pid is dead on this host is stale and replaced; a live one (or one from another host) refuses.
+     * Replaces a small file so that a reader sees the old or the new content, never a part: on a local
+     * disk and HDFS a temporary file renamed over it (atomic there); on an object store one PUT, which is
+     * atomic per object, while a rename would be a copy.
+     */
+    public void writeAtomically(Path p, byte[] content) throws IOException {
+        String scheme = p.toUri().getScheme();
+        if (!"file".equals(scheme) && !"hdfs".equals(scheme)) {
+            try (FSDataOutputStream o = fs.create(p, true)) {
+                o.write(content);
+            }
+            return;
+        }
+        Path tmp = new Path(p.getParent(), p.getName() + ".tmp");
+        try {
+            try (FSDataOutputStream o = fs.create(tmp, true)) {
+                o.write(content);
+            }
+            FileContext.getFileContext(fs.getUri(), conf).rename(tmp, p, Options.Rename.OVERWRITE);
+        } catch (IOException e) {
+            try {
+                fs.delete(tmp, false); // no half-written file beside the last good one
+            } catch (IOException ignored) {
+                // the storage that failed the write may fail this too
+            }
+            throw e;
+        }
+    }
+
+    /** Whether the lock below is an exclusive create on this file system. */
+    boolean lockIsExclusive() {
+        return isLocal() || "hdfs".equals(dir.toUri().getScheme());
+    }
+
+    /**
+     * Takes the sweep lock: {@code _lock} created exclusively with this driver's pid and host (a local disk:
+     * the OS's create-if-absent; HDFS: create without overwrite, atomic at the namenode). A lock whose pid is
+     * dead on this host is stale and replaced; a live one (or one from another host) refuses. Elsewhere (an
+     * object store without conditional create) the check and the create are two requests, and the message
+     * of a refused sweep says so.
      *
      * @throws UsageException when another sweep holds the lock
      */
     public Lock lock() {
         try {
-            Files.createDirectories(dir);
+            fs.mkdirs(dir);
             String me = ProcessHandle.current().pid() + "@" + host();
-            Path lock = dir.resolve(LOCK);
+            Path lock = new Path(dir, LOCK);
             for (int attempt = 0; attempt < 2; attempt++) {
-                try {
-                    Files.writeString(Files.createFile(lock), me + "\n", StandardCharsets.UTF_8);
-                    return new Lock(lock, me);
-                } catch (FileAlreadyExistsException held) {
-                    String owner = readOwner(lock);
-                    if (owner != null && !isStale(owner)) {
-                        throw new UsageException("Another sweep (pid@host " + owner + ") is writing " + dir
-                                + "; wait for it to finish, or if it is gone from its host, delete " + lock + ".");
-                    }
-                    Files.deleteIfExists(lock);
+                if (createExclusive(lock, me + "\n")) {
+                    return new Lock(this, lock, me);
                 }
+                String owner = readString(lock);
+                owner = owner == null ? null : owner.trim();
+                if (owner != null && !isStale(owner)) {
+                    throw new UsageException("Another sweep (pid@host " + owner + ") is writing " + this
+                            + "; wait for it to finish, or if it is gone from its host, delete " + show(lock) + "."
+                            + (lockIsExclusive() ? "" : " (On " + dir.toUri().getScheme() + " the lock is not an exclusive"
+                            + " create: two sweeps started at the same moment could both pass it.)"));
+                }
+                fs.delete(lock, false);
             }
-            throw new UsageException("Could not take the lock " + lock + " (another sweep is starting); try again.");
+            throw new UsageException("Could not take the lock " + show(lock) + " (another sweep is starting); try again.");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static String readOwner(Path lock) throws IOException {
-        try {
-            return Files.readString(lock, StandardCharsets.UTF_8).trim();
-        } catch (NoSuchFileException gone) {
-            return null;
+    private boolean createExclusive(Path lock, String content) throws IOException {
+        if (isLocal()) {
+            // Hadoop's local create(overwrite = false) checks and creates in two steps; File.createNewFile is one
+            if (!new File(lock.toUri()).createNewFile()) {
+                return false;
+            }
+            try (FSDataOutputStream o = fs.create(lock, true)) {
+                o.write(content.getBytes(StandardCharsets.UTF_8));
+            }
+            return true;
+        }
+        try (FSDataOutputStream o = fs.create(lock, false)) {
+            o.write(content.getBytes(StandardCharsets.UTF_8));
+            return true;
+        } catch (FileAlreadyExistsException held) {
+            return false;
         }
     }
 
@@ -239,26 +393,44 @@ public final class OutputDir {
         }
     }
 
+    /**
+     * Runs {@code hook} when the JVM exits, before Hadoop closes its file systems (so the hook can still
+     * write to HDFS). Returns what {@link #removeOnExit} takes.
+     */
+    static Runnable onExit(Runnable hook) {
+        ShutdownHookManager.get().addShutdownHook(hook, FileSystem.SHUTDOWN_HOOK_PRIORITY + 10);
+        return hook;
+    }
+
+    static void removeOnExit(Runnable hook) {
+        try {
+            ShutdownHookManager.get().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run
+        }
+    }
+
     /** The held lock; closing removes it if it is still ours. */
     public static final class Lock implements AutoCloseable {
+        private final OutputDir dir;
         private final Path path;
         private final String owner;
-        private final Thread hook;
+        private final Runnable hook;
 
-        Lock(Path path, String owner) {
+        Lock(OutputDir dir, Path path, String owner) {
+            this.dir = dir;
             this.path = path;
             this.owner = owner;
-            this.hook = new Thread(this::release, "deq-sweep-unlock");
-            Runtime.getRuntime().addShutdownHook(hook);
+            this.hook = onExit(this::release);
         }
 
         private void release() {
             try {
-                String now = readOwner(path);
-                if (owner.equals(now)) {
-                    Files.deleteIfExists(path);
+                String now = dir.readString(path);
+                if (now != null && owner.equals(now.trim())) {
+                    dir.fs.delete(path, false);
                 }
-            } catch (IOException ignored) {
+            } catch (IOException | RuntimeException ignored) {
                 // best effort: a left-over lock of a dead pid is stale and replaced next time
             }
         }
@@ -266,22 +438,19 @@ public final class OutputDir {
         @Override
         public void close() {
             release();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running or has run
-            }
+            removeOnExit(hook);
         }
     }
 
-    /** Lists the entries of a directory (for messages). */
-    static List<String> names(Path d) {
-        List<String> out = new ArrayList<>();
-        try (Stream<Path> s = Files.list(d)) {
-            s.forEach(p -> out.add(p.getFileName().toString()));
-        } catch (IOException e) {
-            return out;
+    /** Deletes a local directory tree (benchmarks' and tests' scratch directories, not sweep output). */
+    public static void deleteTree(java.nio.file.Path p) throws IOException {
+        if (!java.nio.file.Files.exists(p)) {
+            return;
         }
-        return out;
+        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.walk(p)) {
+            for (java.nio.file.Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(q);
+            }
+        }
     }
 }

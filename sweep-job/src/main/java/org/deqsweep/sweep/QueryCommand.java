@@ -42,8 +42,8 @@ final class QueryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "a sweep's output (<out>/<name>), or <out> holding a single sweep")
-    Path dir;
+    @Parameters(index = "0", paramLabel = "DIR", description = "a sweep's output (<out>/<name>), or <out> holding a single sweep; a local path or a Hadoop file system URI")
+    String dir;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "SQL", description = "one statement; without it, an interactive prompt on stdin")
     String sql;
@@ -62,7 +62,7 @@ final class QueryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Path sweepDir = resolveSweepDir(dir);
+        OutputDir sweepDir = resolveSweepDir(dir, Sessions.hadoopConf(conf));
         try (Sessions.Session session = Sessions.open("deq-sweep query", master, conf)) {
             SparkSession spark = session.spark();
             List<String> views = registerViews(spark, sweepDir);
@@ -83,19 +83,25 @@ final class QueryCommand implements Callable<Integer> {
     }
 
     /** The sweep directory: DIR itself, or the single sweep inside it. */
-    static Path resolveSweepDir(Path dir) {
-        if (!Files.isDirectory(dir)) {
+    static OutputDir resolveSweepDir(String location, org.apache.hadoop.conf.Configuration hconf) {
+        OutputDir dir = new OutputDir(location, hconf);
+        if (!dir.isDirectory(dir.path())) {
             throw new UsageException(dir + " is not a directory; give a sweep's output directory (<out>/<name>) or <out>.");
         }
         if (isSweep(dir)) {
             return dir;
         }
-        List<Path> inside;
-        try (Stream<Path> s = Files.list(dir)) {
-            inside = s.filter(Files::isDirectory).filter(QueryCommand::isSweep).sorted().toList();
+        List<OutputDir> inside = new ArrayList<>();
+        try {
+            for (org.apache.hadoop.fs.FileStatus s : dir.fs().listStatus(dir.path())) {
+                if (s.isDirectory() && isSweep(dir.child(s.getPath().getName()))) {
+                    inside.add(dir.child(s.getPath().getName()));
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        inside.sort(java.util.Comparator.comparing(OutputDir::toString));
         if (inside.size() == 1) {
             return inside.get(0);
         }
@@ -103,20 +109,20 @@ final class QueryCommand implements Callable<Integer> {
             throw new UsageException(dir + " holds no sweep output (no _sweep.json or runs/ in it or in a directory below it).");
         }
         throw new UsageException(dir + " holds " + inside.size() + " sweeps ("
-                + String.join(", ", inside.stream().map(p -> p.getFileName().toString()).toList()) + "); name one, e.g. "
+                + String.join(", ", inside.stream().map(p -> p.path().getName()).toList()) + "); name one, e.g. "
                 + inside.get(0) + ".");
     }
 
-    private static boolean isSweep(Path d) {
-        return Files.exists(d.resolve(OutputDir.MANIFEST)) || Files.isDirectory(d.resolve(Tables.RUNS));
+    private static boolean isSweep(OutputDir d) {
+        return d.exists(d.manifest()) || d.isDirectory(d.table(Tables.RUNS));
     }
 
     /** Registers each table present as a temp view; returns the view names. */
-    static List<String> registerViews(SparkSession spark, Path sweepDir) {
+    static List<String> registerViews(SparkSession spark, OutputDir sweepDir) {
         List<String> views = new ArrayList<>();
         for (String t : Tables.ALL) {
-            Path p = sweepDir.resolve(t);
-            if (!Files.isDirectory(p)) {
+            org.apache.hadoop.fs.Path p = sweepDir.table(t);
+            if (!sweepDir.isDirectory(p)) {
                 continue;
             }
             Dataset<Row> df = t.equals(Tables.RUNS) ? TableBuilder.readRuns(spark, p) : spark.read().parquet(p.toString());

@@ -61,6 +61,24 @@ public final class Sessions {
         return new Session(spark, true);
     }
 
+    /**
+     * The Hadoop configuration a command's file system calls use before (or without) a session: Hadoop's
+     * defaults and site files, then every {@code spark.hadoop.*} setting of spark-submit and of {@code --conf},
+     * as Spark's own session applies them (so an S3 endpoint or credential set for the sweep's writes also
+     * reaches the lock and the manifest).
+     */
+    public static org.apache.hadoop.conf.Configuration hadoopConf(Map<String, String> conf) {
+        SparkConf sc = new SparkConf();
+        conf.forEach(sc::set);
+        org.apache.hadoop.conf.Configuration h = new org.apache.hadoop.conf.Configuration();
+        for (scala.Tuple2<String, String> kv : sc.getAll()) {
+            if (kv._1().startsWith("spark.hadoop.")) {
+                h.set(kv._1().substring("spark.hadoop.".length()), kv._2());
+            }
+        }
+        return h;
+    }
+
     /** Settings the sweep relies on, whatever the defaults file says. */
     private static void applySessionDefaults(SparkSession spark) {
         // the sweep's partitions are explicit and each is seconds of work: AQE must not merge them

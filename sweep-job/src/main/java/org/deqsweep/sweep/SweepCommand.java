@@ -30,8 +30,8 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--master", paramLabel = "M", description = "Spark master: local[*], local[N], spark://host:7077, yarn, k8s://...; default: spark-submit's, else local[*]")
     String master;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "out", description = "output root; the sweep goes to DIR/<name>/ (default: ${DEFAULT-VALUE})")
-    Path outRoot;
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "out", description = "output root, a local path or a Hadoop file system URI (hdfs://nn:8020/x, s3a://bucket/x, file:///x); the sweep goes to DIR/<name>/ (default: ${DEFAULT-VALUE})")
+    String outRoot;
 
     @Option(names = "--resume", description = "run only the grid points whose run_id is not yet in the output, then rebuild the tables")
     boolean resume;
@@ -60,14 +60,14 @@ final class SweepCommand implements Callable<Integer> {
             throw new UsageException("--resume and --overwrite exclude each other: --resume keeps the runs already written, --overwrite deletes them.");
         }
         SweepSpec plan = parse(specFile, sets);
-        OutputDir dir = new OutputDir(outRoot.resolve(plan.name()));
+        OutputDir dir = new OutputDir(outRoot, Sessions.hadoopConf(conf)).child(plan.name());
         // before anything is written: a run that cannot fit in a task's heap would kill its executor
         MemoryAdmission.Verdict memory = MemoryAdmission.check(plan, master, conf);
         if (dryRun) {
             int cores = localCores(master);
             out.println(SweepJob.plan(plan, cores).describe().stripTrailing());
             out.println(memory.line());
-            out.printf("output: %s%s%n", dir.path(), dir.hasOutput() ? " (exists: needs --resume or --overwrite)" : "");
+            out.printf("output: %s%s%n", dir, dir.hasOutput() ? " (exists: needs --resume or --overwrite)" : "");
             if (master != null && !master.startsWith("local")) {
                 out.printf("(planned for %d cores; a cluster plans with its own default parallelism)%n", cores);
             }
@@ -83,7 +83,7 @@ final class SweepCommand implements Callable<Integer> {
         // the lock first: while another sweep writes here, that is the reason to stop, not its output
         try (OutputDir.Lock lock = dir.lock()) {
             if (dir.hasOutput() && !resume && !overwrite) {
-                throw new UsageException(dir.path() + " already holds output of sweep '" + plan.name()
+                throw new UsageException(dir + " already holds output of sweep '" + plan.name()
                         + "'. Use --resume to run only the grid points not yet present, or --overwrite to replace it"
                         + " (or choose another --out).");
             }
@@ -95,13 +95,13 @@ final class SweepCommand implements Callable<Integer> {
         if (overwrite) {
             dir.clearForOverwrite();
         }
-        String resumeCmd = SweepFailure.resumeCommand(launcher(), specFile.toString(), outRoot.toString(), sets, master, conf);
+        String resumeCmd = SweepFailure.resumeCommand(launcher(), specFile.toString(), outRoot, sets, master, conf);
         try (SweepLog log = SweepLog.open(dir, resumeCmd.replace(" --resume", resume ? " --resume" : ""), verbose)) {
             try (Sessions.Session session = Sessions.open("deq-sweep " + plan.name(), master, conf)) {
                 SweepJob.Outcome o = new SweepJob(session.spark(), plan, dir, resume, err).run();
                 err.printf("[%s] wrote %s: %d grid points, %d included, %d trained (%d failed), %d already present;"
                                 + " %d partitions x %d waves; %.1f s%n",
-                        plan.name(), dir.path(), o.gridSize(), o.included(), o.trained(), o.failed(), o.alreadyPresent(),
+                        plan.name(), dir, o.gridSize(), o.included(), o.trained(), o.failed(), o.alreadyPresent(),
                         o.partitions(), o.waves(), o.wallSeconds());
                 err.flush();
             } catch (RuntimeException | Error e) {
@@ -112,7 +112,7 @@ final class SweepCommand implements Callable<Integer> {
                 if (verbose) {
                     e.printStackTrace(err);
                 }
-                throw SweepFailure.of(e, dir, committedWaves(dir), dir.waveTemps(), resumeCmd, log.file());
+                throw SweepFailure.of(e, dir, committedWaves(dir), dir.uncommittedWaves(), resumeCmd, log.file());
             }
         }
         return 0;

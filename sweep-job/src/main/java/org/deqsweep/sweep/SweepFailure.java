@@ -69,14 +69,14 @@ public final class SweepFailure extends RuntimeException {
      * @param log where the stack trace was written
      */
     static SweepFailure of(Throwable e, OutputDir dir, int committedWaves, String resume, Path log) {
-        return of(e, dir, committedWaves, List.of(), resume, log);
+        return of(e, dir, committedWaves, List.<org.apache.hadoop.fs.Path>of(), resume, log);
     }
 
     /**
      * @param leftovers temporary waves that could not be removed (a directory that refuses writes refuses
      *                  deletes too)
      */
-    static SweepFailure of(Throwable e, OutputDir dir, int committedWaves, List<Path> leftovers, String resume, Path log) {
+    static SweepFailure of(Throwable e, OutputDir dir, int committedWaves, List<org.apache.hadoop.fs.Path> leftovers, String resume, Path log) {
         Kind kind = classify(e);
         String cause = oneLine(e, kind);
         StringBuilder b = new StringBuilder();
@@ -86,13 +86,13 @@ public final class SweepFailure extends RuntimeException {
             String path = pathOf(e);
             path = path == null ? null : path.replaceFirst("/_temporary/.*$", ""); // the wave, not Spark's attempt
             b.append("could not write the sweep's output: ").append(kind.what).append(" (").append(cause).append(')');
-            b.append(path != null ? " at " + path : " under " + dir.path()).append('.');
+            b.append(path != null ? " at " + path : " under " + dir).append('.');
         }
-        b.append(' ').append(committedWaves == 0 ? "No committed wave is kept (none is in " + dir.wavesDir() + ")"
+        b.append(' ').append(committedWaves == 0 ? "No committed wave is kept (none is in " + OutputDir.show(dir.wavesDir()) + ")"
                 : committedWaves + (committedWaves == 1 ? " wave committed before it is" : " waves committed before it are")
-                + " kept in " + dir.wavesDir());
+                + " kept in " + OutputDir.show(dir.wavesDir()));
         b.append(leftovers.isEmpty() ? "; nothing half-written is kept. "
-                : "; its unfinished waves could not be removed (" + leftovers.get(0)
+                : "; its unfinished waves could not be removed (" + OutputDir.show(leftovers.get(0))
                 + (leftovers.size() > 1 ? " and " + (leftovers.size() - 1) + " more" : "")
                 + "): nothing reads them, and the next run removes them. ");
         b.append(kind.once).append(", continue with:").append(System.lineSeparator())

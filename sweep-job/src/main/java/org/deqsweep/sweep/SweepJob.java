@@ -3,7 +3,7 @@ package org.deqsweep.sweep;
 import java.io.PrintWriter;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import org.apache.hadoop.fs.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -100,7 +100,7 @@ public final class SweepJob {
         long waves = (n + waveSize - 1) / waveSize;
         long included = plan.included();
 
-        out.removeWaveTemps();
+        out.removeUncommitted();
         Set<String> present = resume ? TableBuilder.committedRunIds(spark, out) : Set.of();
         Broadcast<Set<String>> presentB = jsc.broadcast(Collections.unmodifiableSet(new HashSet<>(present)));
         LongAccumulator done = spark.sparkContext().longAccumulator("runs_done");
@@ -109,19 +109,18 @@ public final class SweepJob {
         int attempt = out.nextAttempt();
 
         Manifest manifest = new Manifest(spec, spark, started, n, included, p, waveSize, waves, resume, present.size());
-        manifest.write(out.manifest(), "running", null, 0, Map.of());
+        manifest.write(out, "running", null, 0, Map.of());
         // a JVM that stops mid-sweep (Ctrl-C, SIGTERM, or Spark ending a local executor on an OutOfMemoryError
         // outside a run, exit status 52) runs its shutdown hooks: the manifest then says so, not "running"
-        Thread stopped = new Thread(() -> {
+        Runnable stopped = OutputDir.onExit(() -> {
             manifest.failure("the JVM stopped while the sweep ran (Ctrl-C, SIGTERM, or a fatal error outside a run,"
                     + " such as an OutOfMemoryError in Spark's own threads); --resume continues");
             try {
-                manifest.write(out.manifest(), "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
+                manifest.write(out, "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
             } catch (RuntimeException ignored) {
                 // best effort while the JVM exits
             }
-        }, "deq-sweep-stopped");
-        Runtime.getRuntime().addShutdownHook(stopped);
+        });
         String group = "deq-sweep " + spec.name() + " " + attempt + " " + System.nanoTime();
         spark.sparkContext().setJobGroup(group, "sweep " + spec.name(), false);
         // WAVES_IN_FLIGHT waves run at once: the next wave's tasks take the cores the current wave's last
@@ -164,11 +163,11 @@ public final class SweepJob {
                 stopPartners(group, pool, tasks, stopping);
                 try {
                     manifest.failure(String.valueOf(e));
-                    manifest.write(out.manifest(), "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
+                    manifest.write(out, "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
                 } catch (RuntimeException unwritable) {
                     e.addSuppressed(unwritable); // the storage failure that stopped the sweep may stop this too
                 }
-                removeHook(stopped);
+                OutputDir.removeOnExit(stopped);
                 throw e;
             }
         } finally {
@@ -181,13 +180,13 @@ public final class SweepJob {
         } catch (RuntimeException | Error e) {
             try {
                 manifest.failure("the table rebuild failed: " + e);
-                manifest.write(out.manifest(), "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
+                manifest.write(out, "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
             } catch (RuntimeException unwritable) {
                 e.addSuppressed(unwritable);
             }
             throw e;
         } finally {
-            removeHook(stopped);
+            OutputDir.removeOnExit(stopped);
         }
     }
 
@@ -204,13 +203,14 @@ public final class SweepJob {
         console.flush();
         presentB.destroy();
         double wall = (System.nanoTime() - t0) / 1e9;
-        manifest.write(out.manifest(), "completed", Instant.now(), wall, counts);
+        manifest.write(out, "completed", Instant.now(), wall, counts);
         return new Outcome(n, included, done.value(), failed.value(), skipped.value(), p, waveSize, waves, wall);
     }
 
     /**
-     * One wave: its Spark job writes the staging rows under the wave's temporary name, which one rename
-     * then commits (or, with no row, deletes). A wave of a sweep that is stopping neither starts nor commits.
+     * One wave: its Spark job writes the staging rows under the wave's own name and commits it with the
+     * marker (a wave with no row is deleted). A wave of a sweep that is stopping does not start; one whose
+     * job completed while another failed is complete, and stays committed.
      */
     private void writeWave(WaveTask task, LongAccumulator emitted, int attempt, long wave, long waves, long from, long to,
                            int p, AtomicBoolean stopping) {
@@ -219,26 +219,24 @@ public final class SweepJob {
         }
         spark.sparkContext().setJobDescription(String.format("wave %d/%d: points %d..%d", wave + 1, waves, from, to - 1));
         Dataset<Row> rows = spark.range(0, p, 1, p).mapPartitions(task, Encoders.row(Tables.STAGING_SCHEMA));
-        Path tmp = out.waveTemp(attempt, wave);
-        rows.write().mode(SaveMode.Overwrite).parquet(tmp.toString());
-        if (stopping.get()) {
-            return; // another wave failed while this one ran; its temp is removed with the others
+        Path target = out.wave(attempt, wave);
+        // committed when Spark's job commit writes the wave's marker, after all its files (see OutputDir)
+        rows.write().mode(SaveMode.Overwrite).option("mapreduce.fileoutputcommitter.marksuccessfuljobs", "true")
+                .parquet(target.toString());
+        if (emitted.value() == 0) {
+            out.delete(target); // every point of the wave was excluded or already present
+            return;
         }
-        if (emitted.value() > 0) {
-            synchronized (committed) {
-                out.checkPresent(committed); // a vanished output must fail the sweep, not shrink its tables
-                out.commitWave(tmp, out.wave(attempt, wave));
-                committed.add(out.wave(attempt, wave));
-            }
-        } else {
-            out.discard(tmp); // every point of the wave was excluded or already present
+        synchronized (committed) {
+            committed.add(target);
+            out.checkPresent(committed); // a vanished output must fail the sweep, not shrink its tables
         }
     }
 
     /**
      * After a wave failed: cancels the other wave in flight (and any job of the sweep not yet submitted),
      * waits for its thread and then for its tasks, which see the kill between two runs, and only then
-     * removes the temporary waves. Nothing of this sweep writes after it returns; committed waves stay.
+     * removes the uncommitted waves. Nothing of this sweep writes after it returns; committed waves stay.
      */
     private void stopPartners(String group, ExecutorService pool, GroupTasks tasks, AtomicBoolean stopping) {
         stopping.set(true);
@@ -248,26 +246,18 @@ public final class SweepJob {
         long limit = TASK_STOP_TIMEOUT_MS;
         try {
             if (!tasks.awaitIdle(limit)) {
-                console.printf("[%s] %d task(s) of the cancelled waves still running after %d s; temporary waves may"
-                        + " reappear under %s%n", spec.name(), tasks.running(), limit / 1000, out.wavesDir());
+                console.printf("[%s] %d task(s) of the cancelled waves still running after %d s; uncommitted waves may"
+                        + " reappear under %s%n", spec.name(), tasks.running(), limit / 1000, OutputDir.show(out.wavesDir()));
                 console.flush();
             }
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
         }
         try {
-            out.removeWaveTemps();
+            out.removeUncommitted();
         } catch (RuntimeException unremovable) {
             // a directory that refuses writes refuses deletes too: the failure's message names what is left,
-            // nothing reads a temporary wave, and the next run removes it
-        }
-    }
-
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-            // the hook is running or has run
+            // nothing reads an uncommitted wave, and the next run removes it
         }
     }
 

@@ -27,7 +27,9 @@ import org.apache.logging.log4j.core.layout.PatternLayout;
  * While it is open, Spark's log (task failures, their stack traces) goes there instead of the terminal,
  * so a failure ends the command with one paragraph; {@code --verbose} keeps the terminal copy too.
  * When the output directory cannot take the log (the disk is full, it vanished, it is read-only), the log
- * moves to the temporary directory, and {@link #file()} says where it is now.
+ * moves to the temporary directory, and {@link #file()} says where it is now. On a file system other than
+ * the local one (HDFS, an object store, which cannot append) the log is written in the temporary directory
+ * and copied into the output when the command ends, as {@code _sweep-<time>.log}.
  */
 final class SweepLog implements AutoCloseable {
     static final String FILE = "_sweep.log";
@@ -35,13 +37,16 @@ final class SweepLog implements AutoCloseable {
 
     private final Path fallback;
     private volatile Path file;
+    /** Where the log is copied when the command ends (output not on the local file system), else null. */
+    private final OutputDir upload;
     private final FileLog appender;
     private final LoggerConfig root;
     private final List<Appender> removed = new ArrayList<>();
 
-    private SweepLog(Path file, Path fallback, boolean verbose) {
+    private SweepLog(Path file, Path fallback, OutputDir upload, boolean verbose) {
         this.file = file;
         this.fallback = fallback;
+        this.upload = upload;
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         Configuration config = ctx.getConfiguration();
         PatternLayout layout = PatternLayout.newBuilder().withPattern("%d{ISO8601} %p %c{1}: %m%n%ex")
@@ -69,8 +74,9 @@ final class SweepLog implements AutoCloseable {
      */
     static SweepLog open(OutputDir dir, String command, boolean verbose) {
         Path fallback = Path.of(System.getProperty("java.io.tmpdir"),
-                "deq-sweep-" + dir.path().getFileName() + "-" + ProcessHandle.current().pid() + ".log");
-        SweepLog log = new SweepLog(dir.path().resolve(FILE), fallback, verbose);
+                "deq-sweep-" + dir.path().getName() + "-" + ProcessHandle.current().pid() + ".log");
+        SweepLog log = dir.isLocal() ? new SweepLog(Path.of(dir.path().toUri()).resolve(FILE), fallback, null, verbose)
+                : new SweepLog(fallback, fallback, dir, verbose);
         log.append("==== " + Instant.now() + " " + command + System.lineSeparator());
         return log;
     }
@@ -119,6 +125,15 @@ final class SweepLog implements AutoCloseable {
         ctx.getConfiguration().getAppenders().remove(APPENDER);
         ctx.updateLoggers();
         appender.stop();
+        if (upload != null) {
+            org.apache.hadoop.fs.Path to = new org.apache.hadoop.fs.Path(upload.path(),
+                    "_sweep-" + Instant.now().toString().replace(':', '-') + ".log");
+            try {
+                upload.fs().copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(file.toUri()), to);
+            } catch (IOException | RuntimeException e) {
+                // the failure paragraph already named the local copy
+            }
+        }
     }
 
     /** Spark's log events, appended one at a time (WARN and above: few), never failing the caller. */

@@ -3,7 +3,7 @@ package org.deqsweep.sweep;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
 
-import java.nio.file.Path;
+import org.apache.hadoop.fs.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -69,7 +69,7 @@ public final class TableBuilder {
      * wave covers its own index range once, and the rebuild skips the run_id shuffle.
      */
     static boolean mayHoldDuplicates(OutputDir out, boolean gridRepeats) {
-        return gridRepeats || out.committedWaves().stream().map(p -> p.getFileName().toString().substring(0, 4)).distinct().count() > 1;
+        return gridRepeats || out.committedWaves().stream().map(p -> p.getName().substring(0, 4)).distinct().count() > 1;
     }
 
     /**
@@ -150,8 +150,8 @@ public final class TableBuilder {
     static int outputTasks(OutputDir out, int cores) {
         long bytes = 0;
         for (Path w : out.committedWaves()) {
-            try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(w)) {
-                bytes += files.filter(java.nio.file.Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+            try {
+                bytes += out.fs().getContentSummary(w).getLength();
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -161,7 +161,12 @@ public final class TableBuilder {
 
     /** The runs table with its declared schema (partition columns typed as declared, not inferred). */
     public static Dataset<Row> readRuns(SparkSession spark, Path runs) {
-        Dataset<Row> df = spark.read().schema(Tables.RUNS_SCHEMA).parquet(runs.toString());
+        return readRuns(spark, runs.toString());
+    }
+
+    /** The runs table at {@code location} (a path or URI) with its declared schema. */
+    public static Dataset<Row> readRuns(SparkSession spark, String runs) {
+        Dataset<Row> df = spark.read().schema(Tables.RUNS_SCHEMA).parquet(runs);
         return df.select(Arrays.stream(Tables.RUNS_SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new));
     }
 

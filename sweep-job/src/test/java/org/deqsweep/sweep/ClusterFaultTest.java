@@ -137,7 +137,7 @@ class ClusterFaultTest extends SparkTestBase {
         driver.destroyForcibly(); // SIGKILL: submit.sh execs the driver JVM, so this is its pid
         assertTrue(driver.waitFor(60, TimeUnit.SECONDS));
 
-        List<Path> waves = dir.committedWaves();
+        List<Path> waves = SweepFixtures.local(dir.committedWaves());
         long committed = 0;
         Set<String> ids = new HashSet<>();
         for (Path w : waves) {
@@ -159,7 +159,7 @@ class ClusterFaultTest extends SparkTestBase {
         long trained = SweepFixtures.POINTS - committed;
         assertTrue(resumed.contains(trained + " trained (") && resumed.contains(committed + " already present"), resumed);
         System.out.printf("resume: %d trained, %d already present%n", trained, committed);
-        assertSameAsReference(dir.path());
+        assertSameAsReference(SweepFixtures.local(dir.path()));
     }
 
     /** (b): one worker killed by SIGKILL after a committed wave; the sweep completes on the other. */
@@ -181,7 +181,7 @@ class ClusterFaultTest extends SparkTestBase {
 
         String text = finish(driver, log);
         assertTrue(text.contains(SweepFixtures.POINTS + " trained ("), text);
-        assertSameAsReference(dir.path());
+        assertSameAsReference(SweepFixtures.local(dir.path()));
     }
 
     // ---- helpers

@@ -101,19 +101,19 @@ class ResourceFaultTest extends SparkTestBase {
                 fixed: {n: 40, d: 2, max_steps: 20}
                 """.formatted(width), "oom.yaml", List.of());
         OutputDir dir = new OutputDir(tmp.resolve("oom"));
-        Files.createDirectories(dir.path());
+        Files.createDirectories(SweepFixtures.local(dir.path()));
         StringWriter console = new StringWriter();
         // the admission is the command's; the job alone meets the run that does not fit
         SweepJob.Outcome o = new SweepJob(spark(), spec, dir, false, new PrintWriter(console, true)).run();
         assertEquals(6, o.trained());
-        assertEquals("completed", new ObjectMapper().readTree(dir.manifest().toFile()).get("status").asText());
-        Dataset<Row> runs = SweepFixtures.table(spark(), dir.path(), Tables.RUNS);
+        assertEquals("completed", new ObjectMapper().readTree(SweepFixtures.local(dir.manifest()).toFile()).get("status").asText());
+        Dataset<Row> runs = SweepFixtures.table(spark(), SweepFixtures.local(dir.path()), Tables.RUNS);
         Dataset<Row> oom = runs.filter(col("width").equalTo(width));
         assertEquals(3, oom.filter(col("status").equalTo("ERROR")
                 .and(col("failure_reason").startsWith(Runner.OUT_OF_MEMORY + " (Java heap space): this run needs about"))).count(),
                 oom.select("status", "failure_reason").collectAsList().toString());
         assertEquals(0, runs.filter(col("width").equalTo(4).and(col("status").equalTo("ERROR"))).count());
-        assertEquals(3, SweepFixtures.table(spark(), dir.path(), Tables.FAILURES).filter(col("status").equalTo("ERROR")).count());
+        assertEquals(3, SweepFixtures.table(spark(), SweepFixtures.local(dir.path()), Tables.FAILURES).filter(col("status").equalTo("ERROR")).count());
     }
 
     @Test
@@ -155,11 +155,11 @@ class ResourceFaultTest extends SparkTestBase {
     void committedWavesThatVanishMidSweepFailItInsteadOfShrinkingItsTables() throws IOException {
         SweepSpec spec = SpecParser.parse(SweepFixtures.SPEC, "tiny.yaml", List.of());
         OutputDir dir = new OutputDir(tmp.resolve("tiny"));
-        Files.createDirectories(dir.path());
+        Files.createDirectories(SweepFixtures.local(dir.path()));
         // wave 2 starts only once wave 0 or 1 has committed; its first run removes what is committed, as a
         // user who deletes the output directory of a running sweep does (the next write recreates it)
         Set<String> wave2 = SweepFixtures.runIdsAt(spec, 16, 24);
-        Path waves = dir.wavesDir();
+        Path waves = SweepFixtures.local(dir.wavesDir());
         String wavesDir = waves.toString(); // the function is serialized: no Path in it
         SweepJob.RunFn removing = cfg -> {
             if (wave2.contains(cfg.runId())) {
@@ -169,23 +169,24 @@ class ResourceFaultTest extends SparkTestBase {
         };
         SweepJob job = new SweepJob(spark(), spec, dir, false, new PrintWriter(new StringWriter(), true), removing);
         RuntimeException e = assertThrows(RuntimeException.class, job::run);
-        SweepFailure f = SweepFailure.of(e, dir, 0, "./submit.sh tiny.yaml --out x --resume", dir.path().resolve(SweepLog.FILE));
+        SweepFailure f = SweepFailure.of(e, dir, 0, "./submit.sh tiny.yaml --out x --resume", SweepFixtures.local(dir.path()).resolve(SweepLog.FILE));
         assertEquals(SweepFailure.Kind.VANISHED, f.kind(), f.getMessage());
         assertTrue(f.getMessage().matches("(?s).*\\(" + java.util.regex.Pattern.quote(waves.toString())
                 + "/a001-w0000[01]: a committed wave vanished: the output directory was removed or replaced while the sweep"
                 + " ran\\).*"), f.getMessage());
         for (String t : List.of(Tables.RUNS, Tables.SUMMARY)) {
-            assertFalse(Files.exists(dir.table(t)), t + " written from what was left");
+            assertFalse(Files.exists(SweepFixtures.local(dir.table(t))), t + " written from what was left");
         }
         // --resume trains what vanished and completes the sweep
         new SweepJob(spark(), spec, dir, true, new PrintWriter(new StringWriter(), true)).run();
         assertEquals(SweepFixtures.canonicalRows(SweepFixtures.table(spark(), SweepFixtures.referenceDir(), Tables.RUNS)),
-                SweepFixtures.canonicalRows(SweepFixtures.table(spark(), dir.path(), Tables.RUNS)));
+                SweepFixtures.canonicalRows(SweepFixtures.table(spark(), SweepFixtures.local(dir.path()), Tables.RUNS)));
     }
 
     private static void removeCommitted(Path waves) {
         try (java.util.stream.Stream<Path> s = Files.list(waves)) {
-            for (Path w : s.filter(p -> p.getFileName().toString().startsWith("a")).toList()) {
+            // only committed waves: a wave being written is the job's, and removing it fails that job instead
+            for (Path w : s.filter(p -> Files.exists(p.resolve(OutputDir.COMMITTED))).toList()) {
                 OutputDir.deleteTree(w);
             }
         } catch (IOException e) {

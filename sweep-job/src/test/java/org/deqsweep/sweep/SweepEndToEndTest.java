@@ -137,7 +137,7 @@ class SweepEndToEndTest extends SparkTestBase {
         SweepFixtures.writeSpec(tmp);
         SweepFixtures.copyTree(shared.resolve("out"), out);
         Path copy = out.resolve("tiny");
-        List<Path> waves = new OutputDir(copy).committedWaves();
+        List<Path> waves = SweepFixtures.local(new OutputDir(copy).committedWaves());
         assertEquals(3, waves.size());
         long removed = spark().read().parquet(waves.get(1).toString()).count();
         OutputDir.deleteTree(waves.get(1));

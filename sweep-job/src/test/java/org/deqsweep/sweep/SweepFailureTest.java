@@ -61,7 +61,7 @@ class SweepFailureTest {
                 + " stage 2.0 (TID 16) (localhost executor driver): java.io.IOException: Mkdirs failed to create"
                 + " file:/data/out/quick/_waves/.tmp-a001-w00002/_temporary/0/_temporary/attempt_2026_0002_m_000000_16"
                 + " (exists=false, cwd=file:/work)");
-        SweepFailure f = SweepFailure.of(e, dir, 1, List.of(Path.of("/data/out/quick/_waves/.tmp-a001-w00001")), "r", log);
+        SweepFailure f = SweepFailure.of(e, dir, 1, List.of(new org.apache.hadoop.fs.Path("file:/data/out/quick/_waves/.tmp-a001-w00001")), "r", log);
         assertEquals(SweepFailure.Kind.MKDIRS, f.kind());
         assertTrue(f.getMessage().contains("a directory of the output could not be created (Mkdirs failed to create file:")
                 && f.getMessage().contains(" at /data/out/quick/_waves/.tmp-a001-w00002. 1 wave committed before it is kept"

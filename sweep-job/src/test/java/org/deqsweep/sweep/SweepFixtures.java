@@ -97,6 +97,15 @@ final class SweepFixtures {
         return ids;
     }
 
+    /** A local output path as a java.nio path, for the tests' file checks. */
+    static Path local(org.apache.hadoop.fs.Path p) {
+        return Path.of(p.toUri());
+    }
+
+    static List<Path> local(List<org.apache.hadoop.fs.Path> ps) {
+        return ps.stream().map(SweepFixtures::local).toList();
+    }
+
     static Path writeSpec(Path dir) throws IOException {
         Path spec = dir.resolve("tiny.yaml");
         Files.writeString(spec, SPEC);
@@ -105,7 +114,7 @@ final class SweepFixtures {
 
     static Dataset<Row> table(SparkSession spark, Path sweepDir, String name) {
         if (name.equals(Tables.RUNS)) {
-            return TableBuilder.readRuns(spark, sweepDir.resolve(name));
+            return TableBuilder.readRuns(spark, sweepDir.resolve(name).toString());
         }
         return spark.read().parquet(sweepDir.resolve(name).toString());
     }

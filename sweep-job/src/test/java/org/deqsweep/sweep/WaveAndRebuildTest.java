@@ -39,23 +39,23 @@ class WaveAndRebuildTest extends SparkTestBase {
         assertFalse(TableBuilder.mayHoldDuplicates(dir, false), "one attempt, distinct grid points");
         assertTrue(TableBuilder.mayHoldDuplicates(dir, true), "a grid that repeats a point");
         // a second attempt that committed a wave of the first again (what the dedup guards against)
-        Path first = dir.committedWaves().get(0);
+        Path first = SweepFixtures.local(dir.committedWaves().get(0));
         long repeated = spark().read().parquet(first.toString()).count();
         assertTrue(repeated > 0);
-        SweepFixtures.copyTree(first, dir.wave(2, 0));
+        SweepFixtures.copyTree(first, SweepFixtures.local(dir.wave(2, 0)));
         assertTrue(TableBuilder.mayHoldDuplicates(dir, false));
 
         List<String> varying = SpecParser.parse(SweepFixtures.SPEC, "tiny.yaml", List.of()).varyingKeys();
         TableBuilder.rebuild(spark(), dir, varying, false);
-        assertEquals(SweepFixtures.POINTS + repeated, SweepFixtures.table(spark(), dir.path(), Tables.RUNS).count(),
+        assertEquals(SweepFixtures.POINTS + repeated, SweepFixtures.table(spark(), SweepFixtures.local(dir.path()), Tables.RUNS).count(),
                 "without the dedup the repeated wave shows twice");
         TableBuilder.rebuild(spark(), dir, varying, TableBuilder.mayHoldDuplicates(dir, false));
-        Dataset<Row> runs = SweepFixtures.table(spark(), dir.path(), Tables.RUNS);
+        Dataset<Row> runs = SweepFixtures.table(spark(), SweepFixtures.local(dir.path()), Tables.RUNS);
         assertEquals(SweepFixtures.POINTS, runs.count());
         assertEquals(SweepFixtures.canonicalRows(SweepFixtures.table(spark(), SweepFixtures.referenceDir(), Tables.RUNS)),
                 SweepFixtures.canonicalRows(runs));
         assertEquals(SweepFixtures.canonicalRows(SweepFixtures.table(spark(), SweepFixtures.referenceDir(), Tables.SUMMARY)),
-                SweepFixtures.canonicalRows(SweepFixtures.table(spark(), dir.path(), Tables.SUMMARY)));
+                SweepFixtures.canonicalRows(SweepFixtures.table(spark(), SweepFixtures.local(dir.path()), Tables.SUMMARY)));
     }
 
     /** Released when the partner wave has started a run; the poisoned point waits for it (same JVM: local mode). */
@@ -65,7 +65,7 @@ class WaveAndRebuildTest extends SparkTestBase {
     void aFailedWaveStopsTheSweepAndResumeCompletesIt() throws Exception {
         SweepSpec spec = SpecParser.parse(SweepFixtures.SPEC, "tiny.yaml", List.of());
         OutputDir dir = new OutputDir(tmp.resolve("tiny"));
-        Files.createDirectories(dir.path());
+        Files.createDirectories(SweepFixtures.local(dir.path()));
         // 3 waves of 8, two in flight. A point of wave 1 throws an Error: not a run's failure, which would be
         // a row, but a task failure, as when an executor dies for good. It throws only once wave 2 (started
         // when wave 0 committed) is running, so the failure always meets a partner wave in flight, whose
@@ -89,29 +89,27 @@ class WaveAndRebuildTest extends SparkTestBase {
         assertTrue(String.valueOf(e.getMessage()).contains("poisoned") || String.valueOf(e.getCause()).contains("poisoned"),
                 String.valueOf(e));
         assertEquals(0, partnerStarted.getCount(), "the partner wave was in flight when the failure came");
-        com.fasterxml.jackson.databind.JsonNode manifest = new ObjectMapper().readTree(dir.manifest().toFile());
+        com.fasterxml.jackson.databind.JsonNode manifest = new ObjectMapper().readTree(SweepFixtures.local(dir.manifest()).toFile());
         assertEquals("failed", manifest.get("status").asText());
         assertTrue(manifest.get("failure").asText().contains("poisoned point " + poisoned), manifest.toString());
         assertEquals(List.of(dir.wave(1, 0)), dir.committedWaves(), "only wave 0 ended before the failure");
         for (String t : List.of(Tables.RUNS, Tables.SUMMARY)) {
-            assertFalse(Files.exists(dir.table(t)), t + " written after a failed wave");
+            assertFalse(Files.exists(SweepFixtures.local(dir.table(t))), t + " written after a failed wave");
         }
-        // the partner was cancelled and awaited: no temporary wave now, and nothing appears later
-        List<String> after = tree(dir.path());
-        assertEquals(List.of(), after.stream().filter(f -> f.contains(".tmp")).toList(), "temporary waves left");
+        // the partner was cancelled and awaited: no uncommitted wave now, and nothing appears later
+        List<String> after = tree(SweepFixtures.local(dir.path()));
+        assertEquals(List.of(), dir.uncommittedWaves(), "uncommitted waves left: " + after);
         Thread.sleep(1500);
-        assertEquals(after, tree(dir.path()), "something wrote into the output after the sweep returned");
+        assertEquals(after, tree(SweepFixtures.local(dir.path())), "something wrote into the output after the sweep returned");
 
         SweepJob resumed = new SweepJob(spark(), spec, dir, true, new PrintWriter(console, true));
         SweepJob.Outcome o = resumed.run();
         assertEquals(SweepFixtures.POINTS - o.alreadyPresent(), o.trained());
         assertEquals(8, o.alreadyPresent(), "the committed wave was kept");
-        Dataset<Row> runs = SweepFixtures.table(spark(), dir.path(), Tables.RUNS);
+        Dataset<Row> runs = SweepFixtures.table(spark(), SweepFixtures.local(dir.path()), Tables.RUNS);
         assertEquals(SweepFixtures.canonicalRows(SweepFixtures.table(spark(), SweepFixtures.referenceDir(), Tables.RUNS)),
                 SweepFixtures.canonicalRows(runs));
-        try (Stream<Path> s = Files.list(dir.wavesDir())) {
-            assertEquals(List.of(), s.filter(p -> p.getFileName().toString().startsWith(".tmp")).toList(), "temporary waves left");
-        }
+        assertEquals(List.of(), dir.uncommittedWaves(), "uncommitted waves left");
         RunConfig any = spec.toGrid().config(0);
         assertEquals(1, runs.filter(runs.col("run_id").equalTo(any.runId())).count());
     }

@@ -24,8 +24,8 @@ import org.apache.spark.sql.SparkSession;
  * A completed sweep ({@code _sweep.json} with status {@code completed} and an end time) is read from its
  * {@code runs} and {@code curves} tables. A sweep that is still running, was killed or is being resumed has
  * no up-to-date tables (they are rebuilt only at the end), so it is read from its committed waves under
- * {@code _waves/}: each wave is moved into place atomically when fully written, so a wave that is listed is
- * complete, and one run_id appears once. Every table and column name used by report and replay is here.
+ * {@code _waves/}: a wave counts once its commit marker, written after all its files, is there, so a wave
+ * that is read is complete, and one run_id appears once. Every table and column name used by report and replay is here.
  */
 public final class SweepSource {
     /** Layout and names of the spark branch's output ({@code OutputDir}, {@code Tables}). */
@@ -36,6 +36,8 @@ public final class SweepSource {
     /** A wave's staging rows hold the runs columns plus the run's curve in this array column. */
     public static final String STAGING_CURVE = "curve";
     private static final Pattern WAVE = Pattern.compile("a(\\d{3,})-w(\\d{5,})");
+    /** A wave is committed once its marker is there ({@code OutputDir.COMMITTED}). */
+    private static final String COMMITTED = "_SUCCESS";
     /** The manifest's status of a finished sweep. */
     public static final String COMPLETED = "completed";
 
@@ -170,7 +172,8 @@ public final class SweepSource {
             return List.of();
         }
         try (Stream<Path> s = Files.list(w)) {
-            return s.filter(p -> WAVE.matcher(p.getFileName().toString()).matches()).sorted().toList();
+            return s.filter(p -> WAVE.matcher(p.getFileName().toString()).matches() && Files.exists(p.resolve(COMMITTED)))
+                    .sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

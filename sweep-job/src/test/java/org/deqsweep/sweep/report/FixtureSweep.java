@@ -126,8 +126,8 @@ public final class FixtureSweep {
 
     /**
      * Turns a written sweep into one that is still running: its runs and curves become one committed wave
-     * (the staging layout: runs columns plus the curve as array&lt;struct&gt;) under _waves/, a half-written
-     * wave sits beside it, the tables are removed and the manifest has no end time.
+     * (the staging layout: runs columns plus the curve as array&lt;struct&gt;) under _waves/, an uncommitted
+     * wave (no marker) sits beside it, the tables are removed and the manifest has no end time.
      */
     public static void toRunning(SparkSession spark, Path dir, String name, int planned) throws IOException {
         Dataset<Row> runs = spark.read().parquet(dir.resolve("runs").toString());
@@ -136,7 +136,9 @@ public final class FixtureSweep {
         Dataset<Row> agg = curves.groupBy("run_id").agg(collect_list(struct(pts)).as("curve"));
         Path waves = dir.resolve("_waves");
         runs.join(agg, "run_id").write().mode(SaveMode.Overwrite).parquet(waves.resolve("a001-w00000").toString());
-        runs.limit(1).write().mode(SaveMode.Overwrite).parquet(waves.resolve(".tmp-a001-w00001").toString());
+        // a wave whose job did not commit: its files, but no _SUCCESS marker
+        runs.limit(1).write().mode(SaveMode.Overwrite).parquet(waves.resolve("a001-w00001").toString());
+        Files.delete(waves.resolve("a001-w00001").resolve("_SUCCESS"));
         deleteTree(dir.resolve("runs"));
         deleteTree(dir.resolve("curves"));
         manifest(dir, name, planned, false);
