@@ -100,6 +100,35 @@ public final class OutputDir {
         }
     }
 
+    /**
+     * Fails fast, with one paragraph, when the file system cannot be reached: one connection attempt with
+     * a short timeout (a Hadoop client would otherwise retry a dead namenode for minutes), on a separate
+     * client so the retry settings stay out of the one the sweep uses.
+     *
+     * @throws UsageException naming the URI and the cause
+     */
+    public OutputDir checkReachable() {
+        if (isLocal()) {
+            return this;
+        }
+        Configuration quick = new Configuration(conf);
+        quick.setInt("ipc.client.connect.max.retries", 0);
+        quick.setInt("ipc.client.connect.max.retries.on.timeouts", 0);
+        quick.setInt("ipc.client.connect.timeout", 5000);
+        quick.setInt("dfs.client.retry.max.attempts", 0);
+        quick.setBoolean("dfs.client.retry.policy.enabled", false);
+        quick.setInt("fs.s3a.attempts.maximum", 1);
+        quick.setInt("fs.s3a.retry.limit", 1);
+        try (FileSystem probe = FileSystem.newInstance(dir.toUri(), quick)) {
+            probe.exists(dir);
+            return this;
+        } catch (IOException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            throw new UsageException("cannot reach the output " + this + ": " + why + ". Check the address (and"
+                    + " HADOOP_CONF_DIR, or --conf spark.hadoop.* settings) and that the service is up; nothing was written.");
+        }
+    }
+
     /** The sweep {@code name} under this output root. */
     public OutputDir child(String name) {
         return new OutputDir(new Path(dir, name), fs, conf);

@@ -84,7 +84,7 @@ final class QueryCommand implements Callable<Integer> {
 
     /** The sweep directory: DIR itself, or the single sweep inside it. */
     static OutputDir resolveSweepDir(String location, org.apache.hadoop.conf.Configuration hconf) {
-        OutputDir dir = new OutputDir(location, hconf);
+        OutputDir dir = new OutputDir(location, hconf).checkReachable();
         if (!dir.isDirectory(dir.path())) {
             throw new UsageException(dir + " is not a directory; give a sweep's output directory (<out>/<name>) or <out>.");
         }

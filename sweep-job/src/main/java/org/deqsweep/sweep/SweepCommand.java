@@ -60,7 +60,7 @@ final class SweepCommand implements Callable<Integer> {
             throw new UsageException("--resume and --overwrite exclude each other: --resume keeps the runs already written, --overwrite deletes them.");
         }
         SweepSpec plan = parse(specFile, sets);
-        OutputDir dir = new OutputDir(outRoot, Sessions.hadoopConf(conf)).child(plan.name());
+        OutputDir dir = new OutputDir(outRoot, Sessions.hadoopConf(conf)).checkReachable().child(plan.name());
         // before anything is written: a run that cannot fit in a task's heap would kill its executor
         MemoryAdmission.Verdict memory = MemoryAdmission.check(plan, master, conf);
         if (dryRun) {
