@@ -97,6 +97,17 @@ public final class OutputDir {
                     + " s3a:// (with hadoop-aws on the classpath).");
         } catch (IOException e) {
             throw new UsageException("cannot reach the file system of " + p + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            Throwable c = e.getCause() instanceof ClassNotFoundException ? e.getCause() : e;
+            if (c instanceof ClassNotFoundException) {
+                String scheme = p.toUri().getScheme();
+                throw new UsageException("the output " + p + " needs the file system for '" + scheme + "', whose class is"
+                        + " not on the classpath (" + c.getMessage() + ")." + ("s3a".equals(scheme)
+                        ? " s3a:// needs hadoop-aws " + org.apache.hadoop.util.VersionInfo.getVersion() + " and the AWS SDK on"
+                        + " the classpath: a cluster's Spark usually brings them; the embedded Spark of this build does not"
+                        + " yet." : ""));
+            }
+            throw e;
         }
     }
 

@@ -23,6 +23,12 @@ class OutputUriTest extends SparkTestBase {
         assertFalse(r.err().contains("\tat "), r.err());
         Cli q = cli("query", "nosuchfs://host/sweeps/tiny", "SELECT 1");
         assertEquals(2, q.code(), q.err());
+        // a scheme Hadoop knows whose class is absent (hadoop-aws is not on this classpath)
+        Cli s3 = cli(spec.toString(), "--out", "s3a://bucket/sweeps");
+        assertEquals(2, s3.code(), s3.err());
+        assertTrue(s3.err().contains("the output s3a://bucket/sweeps needs the file system for 's3a', whose class is not on"
+                + " the classpath"), s3.err());
+        assertFalse(s3.err().contains("\tat "), s3.err());
     }
 
     @Test
