@@ -73,6 +73,16 @@ class HdfsStorageTest extends SparkTestBase {
         assertEquals(0, q.code(), q.err());
         assertEquals("24", q.out().strip().lines().reduce((a, b) -> b).orElse(""));
 
+        // report and replay read the hdfs:// output too
+        Path to = tmp.resolve("report");
+        Cli rep = cli("report", out + "/tiny", "--to", to.toString());
+        assertEquals(0, rep.code(), rep.err());
+        assertTrue(Files.size(to.resolve("report.html")) > 10_000, "report.html written");
+        String id = runs.orderBy("run_id").select("run_id").first().getString(0);
+        Cli replay = cli("replay", out + "/tiny", id);
+        assertEquals(0, replay.code(), replay.out() + replay.err());
+        assertTrue(replay.out().contains("replay: OK"), replay.out());
+
         // a second run without --resume is refused, naming the hdfs:// output
         Cli again = cli(spec.toString(), "--out", out);
         assertEquals(2, again.code());

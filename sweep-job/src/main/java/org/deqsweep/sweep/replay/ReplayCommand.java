@@ -51,8 +51,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "a sweep's output (<out>/<name>), or <out> holding a single sweep")
-    Path dir;
+    @Parameters(index = "0", paramLabel = "DIR", description = "a sweep's output (<out>/<name>), or <out> holding a single sweep; a local path or a Hadoop file system URI")
+    String dir;
 
     @Parameters(index = "1", paramLabel = "RUN_ID", description = "the run_id of the runs row to replay")
     String runId;
@@ -80,7 +80,7 @@ public final class ReplayCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         SweepSource src;
         try {
-            src = SweepSource.open(dir);
+            src = SweepSource.open(dir, org.deqsweep.sweep.Sessions.hadoopConf(java.util.Map.of()));
         } catch (IllegalArgumentException e) {
             err.println("replay: " + e.getMessage());
             return 2;

@@ -21,10 +21,10 @@ public final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "a sweep's output (<out>/<name>), or <out> holding a single sweep")
-    Path dir;
+    @Parameters(index = "0", paramLabel = "DIR", description = "a sweep's output (<out>/<name>), or <out> holding a single sweep; a local path or a Hadoop file system URI")
+    String dir;
 
-    @Option(names = "--to", paramLabel = "DIR", description = "where report.html and the PNGs go (default: DIR/report)")
+    @Option(names = "--to", paramLabel = "DIR", description = "the local directory report.html and the PNGs go to (default: DIR/report for a local sweep, ./<name>-report for one on another file system)")
     Path to;
 
     @Option(names = "--max-groups", defaultValue = "" + Report.DEFAULT_MAX_GROUPS,
@@ -49,12 +49,13 @@ public final class ReportCommand implements Callable<Integer> {
         System.setProperty("java.awt.headless", "true");
         SweepSource src;
         try {
-            src = SweepSource.open(dir);
+            src = SweepSource.open(dir, org.deqsweep.sweep.Sessions.hadoopConf(java.util.Map.of()));
         } catch (IllegalArgumentException e) {
             err.println("report: " + e.getMessage());
             return 2;
         }
-        Path target = to != null ? to : src.dir().resolve("report");
+        Path target = to != null ? to : src.dir().isLocal() ? Path.of(src.dir().path().toUri()).resolve("report")
+                : Path.of(src.name() + "-report").toAbsolutePath();
         try (org.deqsweep.sweep.Sessions.Session session = org.deqsweep.sweep.Sessions.open("deq-sweep report", master,
                 java.util.Map.of("spark.sql.shuffle.partitions", "8"))) {
             new Report(session.spark(), src, out, maxGroups, maxSeeds).write(target);

@@ -7,13 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.deqsweep.sweep.OutputDir;
+import org.deqsweep.sweep.UsageException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -28,16 +29,13 @@ import org.apache.spark.sql.SparkSession;
  * that is read is complete, and one run_id appears once. Every table and column name used by report and replay is here.
  */
 public final class SweepSource {
-    /** Layout and names of the spark branch's output ({@code OutputDir}, {@code Tables}). */
+    /** Layout and names of the sweep's output ({@link OutputDir}, {@code Tables}). */
     public static final String MANIFEST = "_sweep.json";
     public static final String WAVES = "_waves";
     public static final String RUNS = "runs";
     public static final String CURVES = "curves";
     /** A wave's staging rows hold the runs columns plus the run's curve in this array column. */
     public static final String STAGING_CURVE = "curve";
-    private static final Pattern WAVE = Pattern.compile("a(\\d{3,})-w(\\d{5,})");
-    /** A wave is committed once its marker is there ({@code OutputDir.COMMITTED}). */
-    private static final String COMMITTED = "_SUCCESS";
     /** The manifest's status of a finished sweep. */
     public static final String COMPLETED = "completed";
 
@@ -72,14 +70,14 @@ public final class SweepSource {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path dir;
+    private final OutputDir dir;
     private final JsonNode manifest;
     private final Kind kind;
     private final List<Path> waves;
     private final List<String> notes;
     private final boolean complete;
 
-    private SweepSource(Path dir, JsonNode manifest, Kind kind, List<Path> waves, List<String> notes, boolean complete) {
+    private SweepSource(OutputDir dir, JsonNode manifest, Kind kind, List<Path> waves, List<String> notes, boolean complete) {
         this.dir = dir;
         this.manifest = manifest;
         this.kind = kind;
@@ -93,14 +91,29 @@ public final class SweepSource {
      *
      * @throws IllegalArgumentException naming the directory and what is missing
      */
-    public static SweepSource open(Path given) {
-        Path dir = resolve(given.toAbsolutePath().normalize());
+    public static SweepSource open(java.nio.file.Path given) {
+        return open(given.toAbsolutePath().normalize().toString(), new Configuration());
+    }
+
+    /**
+     * Opens a sweep's output on any Hadoop file system: {@code <out>/<name>}, or {@code <out>} when it holds
+     * exactly one sweep; a local path or a URI.
+     *
+     * @throws IllegalArgumentException naming the directory and what is missing
+     */
+    public static SweepSource open(String location, Configuration conf) {
+        OutputDir dir;
+        try {
+            dir = resolve(new OutputDir(location, conf).checkReachable());
+        } catch (UsageException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
         JsonNode manifest = null;
         List<String> notes = new ArrayList<>();
-        Path mf = dir.resolve(MANIFEST);
-        if (Files.isRegularFile(mf)) {
+        String mf = dir.readString(dir.manifest());
+        if (mf != null) {
             try {
-                manifest = JSON.readTree(mf.toFile());
+                manifest = JSON.readTree(mf);
             } catch (IOException e) {
                 notes.add(MANIFEST + " could not be read (" + e.getMessage() + "); treating the sweep as incomplete.");
             }
@@ -110,8 +123,8 @@ public final class SweepSource {
         String status = manifest == null ? null : manifest.path("status").asText(null);
         boolean finished = manifest != null && manifest.hasNonNull("finished");
         boolean complete = COMPLETED.equals(status) && finished;
-        List<Path> waves = committedWaves(dir);
-        boolean hasRuns = Files.isDirectory(dir.resolve(RUNS));
+        List<Path> waves = dir.committedWaves();
+        boolean hasRuns = dir.isDirectory(dir.table(RUNS));
         Kind kind;
         if (hasRuns && (complete || waves.isEmpty())) {
             kind = Kind.TABLES;
@@ -138,19 +151,24 @@ public final class SweepSource {
         return new SweepSource(dir, manifest, kind, waves, List.copyOf(notes), complete);
     }
 
-    private static Path resolve(Path dir) {
-        if (!Files.isDirectory(dir)) {
+    private static OutputDir resolve(OutputDir dir) {
+        if (!dir.isDirectory(dir.path())) {
             throw new IllegalArgumentException(dir + " is not a directory; give a sweep's output directory (<out>/<name>) or <out>.");
         }
         if (isSweep(dir)) {
             return dir;
         }
-        List<Path> inside;
-        try (Stream<Path> s = Files.list(dir)) {
-            inside = s.filter(Files::isDirectory).filter(SweepSource::isSweep).sorted().toList();
+        List<OutputDir> inside = new ArrayList<>();
+        try {
+            for (FileStatus st : dir.fs().listStatus(dir.path())) {
+                if (st.isDirectory() && isSweep(dir.child(st.getPath().getName()))) {
+                    inside.add(dir.child(st.getPath().getName()));
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        inside.sort(java.util.Comparator.comparing(OutputDir::toString));
         if (inside.size() == 1) {
             return inside.get(0);
         }
@@ -159,30 +177,17 @@ public final class SweepSource {
                     + WAVES + "/ in it or in a directory below it).");
         }
         throw new IllegalArgumentException(dir + " holds " + inside.size() + " sweeps ("
-                + String.join(", ", inside.stream().map(p -> p.getFileName().toString()).toList()) + "); name one.");
+                + String.join(", ", inside.stream().map(d -> d.path().getName()).toList()) + "); name one.");
     }
 
-    private static boolean isSweep(Path d) {
-        return Files.exists(d.resolve(MANIFEST)) || Files.isDirectory(d.resolve(RUNS)) || Files.isDirectory(d.resolve(WAVES));
-    }
-
-    private static List<Path> committedWaves(Path dir) {
-        Path w = dir.resolve(WAVES);
-        if (!Files.isDirectory(w)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(w)) {
-            return s.filter(p -> WAVE.matcher(p.getFileName().toString()).matches() && Files.exists(p.resolve(COMMITTED)))
-                    .sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private static boolean isSweep(OutputDir d) {
+        return d.exists(d.manifest()) || d.isDirectory(d.table(RUNS)) || d.isDirectory(d.wavesDir());
     }
 
     /** The runs rows: one per run_id. */
     public Dataset<Row> runs(SparkSession spark) {
         if (kind == Kind.TABLES) {
-            return spark.read().parquet(dir.resolve(RUNS).toString());
+            return spark.read().parquet(dir.table(RUNS).toString());
         }
         return staging(spark).drop(STAGING_CURVE);
     }
@@ -190,8 +195,8 @@ public final class SweepSource {
     /** The curves rows (run_id, step, loss, ...), or null when the sweep recorded none. */
     public Dataset<Row> curves(SparkSession spark) {
         if (kind == Kind.TABLES) {
-            Path c = dir.resolve(CURVES);
-            return Files.isDirectory(c) ? spark.read().parquet(c.toString()) : null;
+            Path c = dir.table(CURVES);
+            return dir.isDirectory(c) ? spark.read().parquet(c.toString()) : null;
         }
         Dataset<Row> st = staging(spark);
         if (!Arrays.asList(st.columns()).contains(STAGING_CURVE)) {
@@ -205,13 +210,13 @@ public final class SweepSource {
         return spark.read().parquet(paths).dropDuplicates(Col.RUN_ID);
     }
 
-    public Path dir() {
+    public OutputDir dir() {
         return dir;
     }
 
     /** The sweep's name: the manifest's, else the directory's. */
     public String name() {
-        return manifest != null && manifest.hasNonNull("name") ? manifest.get("name").asText() : dir.getFileName().toString();
+        return manifest != null && manifest.hasNonNull("name") ? manifest.get("name").asText() : dir.path().getName();
     }
 
     /** The parsed manifest, or null. */
