@@ -39,7 +39,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code ./submit.sh cluster start} once for the class) with faults: the cluster's rows equal the local
  * reference sweep's, a second sweep on the same output is refused while the first runs, a killed driver
  * is completed by {@code --resume} without losing or duplicating a run, and a worker killed by SIGKILL
- * mid-sweep does not lose a run. Every sweep is a child process through {@code submit.sh}, with an
+ * mid-sweep does not lose a run; the last two again with the output on an in-process HDFS (MiniDFSCluster on
+ * loopback, started and stopped here). Every sweep is a child process through {@code submit.sh}, with an
  * application jar built here from the test classpath (so {@code mvn test} needs no package step).
  * Skip with {@code mvn test -DexcludedGroups=cluster}.
  */
@@ -55,6 +56,9 @@ class ClusterFaultTest extends SparkTestBase {
     static Path spec;
     static Map<String, String> env;
     static String masterUrl;
+    /** An in-process HDFS on loopback the cluster's executors write to. */
+    static org.apache.hadoop.hdfs.MiniDFSCluster hdfs;
+    static String hdfsUri;
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -78,6 +82,11 @@ class ClusterFaultTest extends SparkTestBase {
         env.put("SPARK_LOCAL_IP", "127.0.0.1");
         spec = SweepFixtures.writeSpec(work);
         SweepFixtures.referenceSweep(); // the local[2] reference, in this JVM
+        org.apache.hadoop.conf.Configuration hconf = new org.apache.hadoop.conf.Configuration();
+        hconf.set(org.apache.hadoop.hdfs.MiniDFSCluster.HDFS_MINIDFS_BASEDIR, work.resolve("hdfs").toString());
+        hdfs = new org.apache.hadoop.hdfs.MiniDFSCluster.Builder(hconf).numDataNodes(1).build();
+        hdfs.waitActive();
+        hdfsUri = hdfs.getURI().toString();
         Path log = work.resolve("cluster-start.log");
         Process p = submit(log, "cluster", "start");
         assertTrue(p.waitFor(WAIT_S, TimeUnit.SECONDS), "cluster start finished");
@@ -95,6 +104,9 @@ class ClusterFaultTest extends SparkTestBase {
         }
         Process p = submit(work.resolve("cluster-stop.log"), "cluster", "stop");
         p.waitFor(60, TimeUnit.SECONDS);
+        if (hdfs != null) {
+            hdfs.shutdown(true);
+        }
         OutputDir.deleteTree(work);
     }
 
@@ -129,18 +141,29 @@ class ClusterFaultTest extends SparkTestBase {
     @Order(2)
     void killedDriverIsCompletedByResume() throws Exception {
         Path out = work.resolve("out-c");
-        OutputDir dir = new OutputDir(out.resolve("tiny"));
-        Path log = work.resolve("c.log");
-        Process driver = sweep(log, "--out", out.toString(), "--set", "job.wave_size=" + FAULT_WAVE);
+        killDriverAndResume(out.toString(), new OutputDir(out.resolve("tiny")), "c");
+    }
+
+    /** The same on HDFS: the sweep writes hdfs://, the driver is killed, --resume completes it. */
+    @Test
+    @Order(4)
+    void killedDriverOnHdfsIsCompletedByResume() throws Exception {
+        String out = hdfsUri + "/sweeps/c";
+        killDriverAndResume(out, new OutputDir(out + "/tiny", new org.apache.hadoop.conf.Configuration()), "hdfs-c");
+    }
+
+    private void killDriverAndResume(String out, OutputDir dir, String name) throws Exception {
+        Path log = work.resolve(name + ".log");
+        Process driver = sweep(log, "--out", out, "--set", "job.wave_size=" + FAULT_WAVE);
         waitFor(() -> !dir.committedWaves().isEmpty(), driver, "a first committed wave");
         assertTrue(driver.isAlive(), "the driver is still running");
         driver.destroyForcibly(); // SIGKILL: submit.sh execs the driver JVM, so this is its pid
         assertTrue(driver.waitFor(60, TimeUnit.SECONDS));
 
-        List<Path> waves = SweepFixtures.local(dir.committedWaves());
+        List<org.apache.hadoop.fs.Path> waves = dir.committedWaves();
         long committed = 0;
         Set<String> ids = new HashSet<>();
-        for (Path w : waves) {
+        for (org.apache.hadoop.fs.Path w : waves) {
             for (Row r : spark().read().parquet(w.toString()).select("run_id").collectAsList()) {
                 ids.add(r.getString(0));
                 committed++;
@@ -151,15 +174,16 @@ class ClusterFaultTest extends SparkTestBase {
         long doneAtKill = lastProgress(Files.readString(log));
         assertTrue(doneAtKill - committed <= FAULT_WAVE,
                 "at most one wave lost: " + doneAtKill + " done at the last progress line, " + committed + " committed");
-        System.out.printf("killed driver: %d waves committed (%d runs), %d runs done at the last progress line%n",
-                waves.size(), committed, doneAtKill);
+        System.out.printf("killed driver (%s): %d waves committed (%d runs), %d uncommitted left, %d runs done at the last"
+                + " progress line%n", out, waves.size(), committed, dir.uncommittedWaves().size(), doneAtKill);
 
-        String resumed = finish(sweep(work.resolve("c-resume.log"), "--out", out.toString(), "--resume",
-                "--set", "job.wave_size=" + FAULT_WAVE), work.resolve("c-resume.log"));
+        String resumed = finish(sweep(work.resolve(name + "-resume.log"), "--out", out, "--resume",
+                "--set", "job.wave_size=" + FAULT_WAVE), work.resolve(name + "-resume.log"));
         long trained = SweepFixtures.POINTS - committed;
         assertTrue(resumed.contains(trained + " trained (") && resumed.contains(committed + " already present"), resumed);
-        System.out.printf("resume: %d trained, %d already present%n", trained, committed);
-        assertSameAsReference(SweepFixtures.local(dir.path()));
+        System.out.printf("resume (%s): %d trained, %d already present%n", out, trained, committed);
+        assertEquals(List.of(), dir.uncommittedWaves(), "the killed driver's uncommitted waves were removed");
+        assertSameAsReference(dir);
     }
 
     /** (b): one worker killed by SIGKILL after a committed wave; the sweep completes on the other. */
@@ -167,32 +191,53 @@ class ClusterFaultTest extends SparkTestBase {
     @Order(3)
     void killedWorkerLosesNoRun() throws Exception {
         Path out = work.resolve("out-b");
-        OutputDir dir = new OutputDir(out.resolve("tiny"));
-        Path log = work.resolve("b.log");
-        Process driver = sweep(log, "--out", out.toString(), "--set", "job.wave_size=" + FAULT_WAVE);
+        killWorker(out.toString(), new OutputDir(out.resolve("tiny")), "b");
+    }
+
+    /** The same into hdfs://, after the cluster has its two workers again. */
+    @Test
+    @Order(5)
+    void killedWorkerLosesNoRunOnHdfs() throws Exception {
+        Process restart = submit(work.resolve("cluster-restart.log"), "cluster", "start");
+        assertTrue(restart.waitFor(WAIT_S, TimeUnit.SECONDS), "cluster start finished");
+        assertEquals(0, restart.exitValue(), Files.readString(work.resolve("cluster-restart.log")));
+        String out = hdfsUri + "/sweeps/b";
+        killWorker(out, new OutputDir(out + "/tiny", new org.apache.hadoop.conf.Configuration()), "hdfs-b");
+    }
+
+    private void killWorker(String out, OutputDir dir, String name) throws Exception {
+        Path log = work.resolve(name + ".log");
+        Process driver = sweep(log, "--out", out, "--set", "job.wave_size=" + FAULT_WAVE);
         waitFor(() -> !dir.committedWaves().isEmpty(), driver, "a first committed wave");
         long pid = Long.parseLong(Files.readString(work.resolve("cluster").resolve("worker-1.pid")).trim());
         ProcessHandle worker = ProcessHandle.of(pid).orElseThrow();
         int before = dir.committedWaves().size();
         assertTrue(driver.isAlive(), "the sweep is still running");
         assertTrue(worker.destroyForcibly(), "SIGKILL sent to worker-1");
-        System.out.printf("killed worker-1 (pid %d) after %d of %d waves%n", pid, before, SweepFixtures.POINTS / FAULT_WAVE);
+        System.out.printf("killed worker-1 (pid %d) after %d of %d waves, output %s%n", pid, before,
+                SweepFixtures.POINTS / FAULT_WAVE, out);
         assertTrue(before < SweepFixtures.POINTS / FAULT_WAVE);
 
         String text = finish(driver, log);
         assertTrue(text.contains(SweepFixtures.POINTS + " trained ("), text);
-        assertSameAsReference(SweepFixtures.local(dir.path()));
+        assertSameAsReference(dir);
     }
 
     // ---- helpers
 
     private static void assertSameAsReference(Path dir) throws IOException {
-        Dataset<Row> runs = SweepFixtures.table(spark(), dir, Tables.RUNS);
+        assertSameAsReference(new OutputDir(dir));
+    }
+
+    /** Every table of the sweep at {@code dir} (any file system) equals the local reference's. */
+    private static void assertSameAsReference(OutputDir dir) throws IOException {
+        Dataset<Row> runs = TableBuilder.readRuns(spark(), dir.table(Tables.RUNS));
         assertEquals(SweepFixtures.POINTS, runs.count());
         assertEquals(SweepFixtures.POINTS, runs.select("run_id").distinct().count());
         for (String t : Tables.ALL) {
+            Dataset<Row> df = t.equals(Tables.RUNS) ? runs : spark().read().parquet(dir.table(t).toString());
             assertEquals(SweepFixtures.canonicalRows(SweepFixtures.table(spark(), SweepFixtures.referenceDir(), t)),
-                    SweepFixtures.canonicalRows(SweepFixtures.table(spark(), dir, t)), t);
+                    SweepFixtures.canonicalRows(df), t);
         }
     }
 
