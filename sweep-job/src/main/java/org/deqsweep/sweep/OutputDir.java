@@ -352,15 +352,25 @@ public final class OutputDir {
 
     /** Whether the lock below is an exclusive create on this file system. */
     boolean lockIsExclusive() {
-        return isLocal() || "hdfs".equals(dir.toUri().getScheme());
+        return isLocal() || "hdfs".equals(dir.toUri().getScheme()) || conditionalCreate(new Path(dir, LOCK));
+    }
+
+    /** An object store's create-if-absent (S3A on Hadoop 3.4.2+: a PUT with If-None-Match), where it has one. */
+    private boolean conditionalCreate(Path p) {
+        try {
+            return fs.hasPathCapability(p, Options.CreateFileOptionKeys.FS_OPTION_CREATE_CONDITIONAL_OVERWRITE);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /**
      * Takes the sweep lock: {@code _lock} created exclusively with this driver's pid and host (a local disk:
-     * the OS's create-if-absent; HDFS: create without overwrite, atomic at the namenode). A lock whose pid is
-     * dead on this host is stale and replaced; a live one (or one from another host) refuses. Elsewhere (an
-     * object store without conditional create) the check and the create are two requests, and the message
-     * of a refused sweep says so.
+     * the OS's create-if-absent; HDFS: create without overwrite, atomic at the namenode; S3A where the store
+     * and Hadoop have conditional create: a PUT with If-None-Match). A lock whose pid is dead on this host is
+     * stale and replaced; a live one (or one from another host) refuses. Elsewhere (an object store without
+     * conditional create) the check and the create are two requests, and the message of a refused sweep
+     * says so.
      *
      * @throws UsageException when another sweep holds the lock
      */
@@ -397,6 +407,26 @@ public final class OutputDir {
             }
             try (FSDataOutputStream o = fs.create(lock, true)) {
                 o.write(content.getBytes(StandardCharsets.UTF_8));
+            }
+            return true;
+        }
+        // a store that advertises conditional create but ignores If-None-Match (S3Proxy 2.7) would let a later
+        // sweep overwrite a held lock: the existence check first stops that, the conditional PUT a race
+        if (!"hdfs".equals(lock.toUri().getScheme()) && fs.exists(lock)) {
+            return false;
+        }
+        if (!"hdfs".equals(lock.toUri().getScheme()) && conditionalCreate(lock)) {
+            try (FSDataOutputStream o = (FSDataOutputStream) fs.createFile(lock).overwrite(false)
+                    .must(Options.CreateFileOptionKeys.FS_OPTION_CREATE_CONDITIONAL_OVERWRITE, true).build()) {
+                o.write(content.getBytes(StandardCharsets.UTF_8));
+            } catch (FileAlreadyExistsException held) {
+                return false;
+            } catch (IOException e) {
+                // the store refused the conditional PUT (412 Precondition Failed): someone else created it
+                if (String.valueOf(e.getMessage()).contains("412") || String.valueOf(e.getMessage()).contains("Precondition")) {
+                    return false;
+                }
+                throw e;
             }
             return true;
         }

@@ -132,4 +132,35 @@ class S3StorageTest extends SparkTestBase {
         assertEquals(SweepFixtures.POINTS, again.select("run_id").distinct().count());
         assertEquals(reference, SweepFixtures.canonicalRows(again));
     }
+
+    @Test
+    void aMissingBucketOrAWrongSecretIsOneParagraphAndNothingWritten() throws IOException {
+        Path spec = SweepFixtures.writeSpec(tmp);
+        Cli missing = cli(withConf(spec.toString(), "--out", "s3a://no-such-bucket/a"));
+        assertEquals(2, missing.code(), missing.err());
+        assertTrue(missing.err().contains("cannot reach the output s3a://no-such-bucket/a: "), missing.err());
+        org.junit.jupiter.api.Assertions.assertFalse(missing.err().contains("\tat "), missing.err());
+
+        List<String> args = new ArrayList<>(List.of(withConf(spec.toString(), "--out", "s3a://" + BUCKET + "/denied")));
+        args.addAll(List.of("--conf", "spark.hadoop.fs.s3a.secret.key=wrong"));
+        Cli denied = cli(args.toArray(String[]::new));
+        assertEquals(2, denied.code(), denied.err());
+        assertTrue(denied.err().contains("cannot reach the output s3a://" + BUCKET + "/denied: "), denied.err());
+        org.junit.jupiter.api.Assertions.assertFalse(Files.exists(base.resolve("data").resolve(BUCKET).resolve("denied")));
+    }
+
+    @Test
+    void theLockOnS3RefusesASecondSweepAndIsReleased() {
+        Configuration hconf = new Configuration();
+        conf().forEach(hconf::set);
+        OutputDir dir = new OutputDir("s3a://" + BUCKET + "/lock/tiny", hconf);
+        org.apache.hadoop.fs.Path lock = new org.apache.hadoop.fs.Path(dir.path(), OutputDir.LOCK);
+        try (OutputDir.Lock held = dir.lock()) {
+            assertTrue(dir.exists(lock));
+            // S3Proxy does not enforce If-None-Match, so this shows the check, not the store's exclusivity
+            UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class, dir::lock);
+            assertTrue(e.getMessage().contains("is writing s3a://" + BUCKET + "/lock/tiny"), e.getMessage());
+        }
+        org.junit.jupiter.api.Assertions.assertFalse(dir.exists(lock), "released on close");
+    }
 }
