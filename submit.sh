@@ -8,6 +8,7 @@
 #   ./submit.sh bench-fanout [SPEC.yaml]         (plain loop vs the sweep on local[1] and local[2])
 #   ./submit.sh bench-memory [--only SUBSTRING]  (the memory estimate against the smallest heap real runs need)
 #   ./submit.sh cluster start|status|stop        (a standalone Spark cluster on 127.0.0.1 from the build's jars)
+#   ./submit.sh bench-storage [SPEC.yaml]        (the spec into a local dir, HDFS and S3 servers on 127.0.0.1)
 # With $SPARK_HOME set: $SPARK_HOME/bin/spark-submit with the shaded application jar.
 # Without: the embedded Spark from the Maven build (java ... org.apache.spark.deploy.SparkSubmit).
 # Environment: DRIVER_MEMORY (default 4g), SPARK_HOME, MVN (default mvn), MVN_FLAGS (e.g. -o).
@@ -41,6 +42,7 @@ case "${1:-}" in
   bench) shift; cd "$ROOT"; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.core.bench.CoreBenchmark "$@" ;;
   bench-memory) shift; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.core.bench.MemoryBenchmark "$@" ;;
   cluster) shift; exec "$ROOT/sweep-job/bin/cluster.sh" "$@" ;;
+  bench-storage) shift; exec "$ROOT/sweep-job/bin/bench-storage.sh" "$@" ;;
 esac
 
 # pass --master to spark-submit itself (it also reaches the app through spark.master); default local[*]

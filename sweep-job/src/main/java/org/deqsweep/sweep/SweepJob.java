@@ -44,7 +44,7 @@ import org.deqsweep.sweep.spec.SweepSpec;
  * Runs one sweep into its output directory (DESIGN 5): the grid's index range is cut into waves; each
  * wave is one Spark job of P tasks, each task decoding its share of the indices on the executor, training
  * each point once through {@link Runner#run} and emitting one staging row per run (run columns plus the
- * curve), written once and committed by an atomic rename. The tables are then rebuilt from the committed
+ * curve), written once under the wave's own name and committed by its marker (see {@link OutputDir}). The tables are then rebuilt from the committed
  * waves ({@link TableBuilder}), so each run_id appears exactly once however often the sweep was resumed.
  */
 public final class SweepJob {

@@ -83,10 +83,20 @@ class HdfsStorageTest extends SparkTestBase {
         assertEquals(0, replay.code(), replay.out() + replay.err());
         assertTrue(replay.out().contains("replay: OK"), replay.out());
 
-        // a second run without --resume is refused, naming the hdfs:// output
+        // a second run without --resume is refused, naming the hdfs:// output; --dry-run says it exists
         Cli again = cli(spec.toString(), "--out", out);
         assertEquals(2, again.code());
         assertTrue(again.err().contains(out + "/tiny already holds output"), again.err());
+        Cli dry = cli(spec.toString(), "--out", out, "--dry-run");
+        assertEquals(0, dry.code(), dry.err());
+        assertTrue(dry.out().contains("output: " + out + "/tiny (exists: needs --resume or --overwrite)"), dry.out());
+
+        // --overwrite replaces it: the same rows again, from waves of a first attempt only
+        Cli over = cli(spec.toString(), "--out", out, "--overwrite");
+        assertEquals(0, over.code(), over.err());
+        assertTrue(dir.committedWaves().stream().allMatch(w -> w.getName().startsWith("a001-")), dir.committedWaves().toString());
+        assertEquals(SweepFixtures.canonicalRows(SweepFixtures.table(spark(), SweepFixtures.referenceDir(), Tables.RUNS)),
+                SweepFixtures.canonicalRows(TableBuilder.readRuns(spark(), dir.table(Tables.RUNS))));
     }
 
     @Test
