@@ -46,8 +46,13 @@ public final class OutputDir {
     private static final String LEGACY_TEMP = ".tmp-";
 
     private final Path dir;
-    private final FileSystem fs;
     private final Configuration conf;
+    /**
+     * Created on first use, not in the constructor: Hadoop caches one client per scheme and authority, so a
+     * client made with settings that {@link #checkReachable} then refuses (a wrong secret) would serve every
+     * later output on the same bucket or namenode in this JVM.
+     */
+    private FileSystem fs;
 
     private OutputDir(Path dir, FileSystem fs, Configuration conf) {
         this.dir = dir;
@@ -71,7 +76,8 @@ public final class OutputDir {
     }
 
     private OutputDir(Path qualified, Configuration conf) {
-        this(qualified, fileSystem(qualified, conf), conf);
+        this(qualified, null, conf);
+        checkScheme(qualified, conf);
     }
 
     private static Path resolve(String location, Configuration conf) {
@@ -87,12 +93,13 @@ public final class OutputDir {
         return new Path(u);
     }
 
-    private static FileSystem fileSystem(Path p, Configuration conf) {
+    /** Refuses a scheme no file system on the classpath serves, without creating a client. */
+    private static void checkScheme(Path p, Configuration conf) {
+        String scheme = p.toUri().getScheme();
         try {
-            FileSystem fs = p.getFileSystem(conf);
-            return fs;
+            FileSystem.getFileSystemClass(scheme, conf);
         } catch (org.apache.hadoop.fs.UnsupportedFileSystemException e) {
-            throw new UsageException("the output " + p + " has the scheme '" + p.toUri().getScheme() + "', which no file"
+            throw new UsageException("the output " + p + " has the scheme '" + scheme + "', which no file"
                     + " system on the classpath serves (" + e.getMessage() + "). Use a local path, file://, hdfs:// or"
                     + " s3a:// (with hadoop-aws on the classpath).");
         } catch (IOException e) {
@@ -100,12 +107,11 @@ public final class OutputDir {
         } catch (RuntimeException e) {
             Throwable c = e.getCause() instanceof ClassNotFoundException ? e.getCause() : e;
             if (c instanceof ClassNotFoundException) {
-                String scheme = p.toUri().getScheme();
                 throw new UsageException("the output " + p + " needs the file system for '" + scheme + "', whose class is"
                         + " not on the classpath (" + c.getMessage() + ")." + ("s3a".equals(scheme)
                         ? " s3a:// needs hadoop-aws " + org.apache.hadoop.util.VersionInfo.getVersion() + " and the AWS SDK on"
-                        + " the classpath: a cluster's Spark usually brings them; the embedded Spark of this build does not"
-                        + " yet." : ""));
+                        + " the classpath: a cluster's Spark usually brings them; the embedded Spark of this build has them"
+                        + " after `mvn -Ps3 -DskipTests package`." : ""));
             }
             throw e;
         }
@@ -150,7 +156,14 @@ public final class OutputDir {
         return dir;
     }
 
-    public FileSystem fs() {
+    public synchronized FileSystem fs() {
+        if (fs == null) {
+            try {
+                fs = dir.getFileSystem(conf);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot reach the file system of " + this, e);
+            }
+        }
         return fs;
     }
 
@@ -188,7 +201,7 @@ public final class OutputDir {
 
     public boolean exists(Path p) {
         try {
-            return fs.exists(p);
+            return fs().exists(p);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -196,7 +209,7 @@ public final class OutputDir {
 
     public boolean isDirectory(Path p) {
         try {
-            return fs.getFileStatus(p).isDirectory();
+            return fs().getFileStatus(p).isDirectory();
         } catch (java.io.FileNotFoundException e) {
             return false;
         } catch (IOException e) {
@@ -217,7 +230,7 @@ public final class OutputDir {
             if (!isDirectory(wavesDir())) {
                 return List.of();
             }
-            return Arrays.stream(fs.listStatus(wavesDir())).sorted(Comparator.comparing(s -> s.getPath().getName())).toList();
+            return Arrays.stream(fs().listStatus(wavesDir())).sorted(Comparator.comparing(s -> s.getPath().getName())).toList();
         } catch (java.io.FileNotFoundException gone) {
             return List.of();
         } catch (IOException e) {
@@ -264,7 +277,7 @@ public final class OutputDir {
     /** Deletes a path and all below it (nothing when absent). */
     public void delete(Path p) {
         try {
-            fs.delete(p, true);
+            fs().delete(p, true);
         } catch (java.io.FileNotFoundException gone) {
             // already absent
         } catch (IOException e) {
@@ -298,7 +311,7 @@ public final class OutputDir {
     /** Deletes everything in the directory except the lock (for --overwrite). */
     public void clearForOverwrite() {
         try {
-            for (FileStatus s : fs.listStatus(dir)) {
+            for (FileStatus s : fs().listStatus(dir)) {
                 if (!s.getPath().getName().equals(LOCK)) {
                     delete(s.getPath());
                 }
@@ -312,7 +325,7 @@ public final class OutputDir {
 
     /** A small file's text, or null when it does not exist. */
     public String readString(Path p) {
-        try (InputStream in = fs.open(p)) {
+        try (InputStream in = fs().open(p)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (java.io.FileNotFoundException gone) {
             return null;
@@ -329,20 +342,20 @@ public final class OutputDir {
     public void writeAtomically(Path p, byte[] content) throws IOException {
         String scheme = p.toUri().getScheme();
         if (!"file".equals(scheme) && !"hdfs".equals(scheme)) {
-            try (FSDataOutputStream o = fs.create(p, true)) {
+            try (FSDataOutputStream o = fs().create(p, true)) {
                 o.write(content);
             }
             return;
         }
         Path tmp = new Path(p.getParent(), p.getName() + ".tmp");
         try {
-            try (FSDataOutputStream o = fs.create(tmp, true)) {
+            try (FSDataOutputStream o = fs().create(tmp, true)) {
                 o.write(content);
             }
-            FileContext.getFileContext(fs.getUri(), conf).rename(tmp, p, Options.Rename.OVERWRITE);
+            FileContext.getFileContext(fs().getUri(), conf).rename(tmp, p, Options.Rename.OVERWRITE);
         } catch (IOException e) {
             try {
-                fs.delete(tmp, false); // no half-written file beside the last good one
+                fs().delete(tmp, false); // no half-written file beside the last good one
             } catch (IOException ignored) {
                 // the storage that failed the write may fail this too
             }
@@ -358,7 +371,7 @@ public final class OutputDir {
     /** An object store's create-if-absent (S3A on Hadoop 3.4.2+: a PUT with If-None-Match), where it has one. */
     private boolean conditionalCreate(Path p) {
         try {
-            return fs.hasPathCapability(p, Options.CreateFileOptionKeys.FS_OPTION_CREATE_CONDITIONAL_OVERWRITE);
+            return fs().hasPathCapability(p, Options.CreateFileOptionKeys.FS_OPTION_CREATE_CONDITIONAL_OVERWRITE);
         } catch (IOException | RuntimeException e) {
             return false;
         }
@@ -376,7 +389,7 @@ public final class OutputDir {
      */
     public Lock lock() {
         try {
-            fs.mkdirs(dir);
+            fs().mkdirs(dir);
             String me = ProcessHandle.current().pid() + "@" + host();
             Path lock = new Path(dir, LOCK);
             for (int attempt = 0; attempt < 2; attempt++) {
@@ -391,7 +404,7 @@ public final class OutputDir {
                             + (lockIsExclusive() ? "" : " (On " + dir.toUri().getScheme() + " the lock is not an exclusive"
                             + " create: two sweeps started at the same moment could both pass it.)"));
                 }
-                fs.delete(lock, false);
+                fs().delete(lock, false);
             }
             throw new UsageException("Could not take the lock " + show(lock) + " (another sweep is starting); try again.");
         } catch (IOException e) {
@@ -405,18 +418,18 @@ public final class OutputDir {
             if (!new File(lock.toUri()).createNewFile()) {
                 return false;
             }
-            try (FSDataOutputStream o = fs.create(lock, true)) {
+            try (FSDataOutputStream o = fs().create(lock, true)) {
                 o.write(content.getBytes(StandardCharsets.UTF_8));
             }
             return true;
         }
         // a store that advertises conditional create but ignores If-None-Match (S3Proxy 2.7) would let a later
         // sweep overwrite a held lock: the existence check first stops that, the conditional PUT a race
-        if (!"hdfs".equals(lock.toUri().getScheme()) && fs.exists(lock)) {
+        if (!"hdfs".equals(lock.toUri().getScheme()) && fs().exists(lock)) {
             return false;
         }
         if (!"hdfs".equals(lock.toUri().getScheme()) && conditionalCreate(lock)) {
-            try (FSDataOutputStream o = (FSDataOutputStream) fs.createFile(lock).overwrite(false)
+            try (FSDataOutputStream o = (FSDataOutputStream) fs().createFile(lock).overwrite(false)
                     .must(Options.CreateFileOptionKeys.FS_OPTION_CREATE_CONDITIONAL_OVERWRITE, true).build()) {
                 o.write(content.getBytes(StandardCharsets.UTF_8));
             } catch (FileAlreadyExistsException held) {
@@ -430,7 +443,7 @@ public final class OutputDir {
             }
             return true;
         }
-        try (FSDataOutputStream o = fs.create(lock, false)) {
+        try (FSDataOutputStream o = fs().create(lock, false)) {
             o.write(content.getBytes(StandardCharsets.UTF_8));
             return true;
         } catch (FileAlreadyExistsException held) {
@@ -498,7 +511,7 @@ public final class OutputDir {
             try {
                 String now = dir.readString(path);
                 if (now != null && owner.equals(now.trim())) {
-                    dir.fs.delete(path, false);
+                    dir.fs().delete(path, false);
                 }
             } catch (IOException | RuntimeException ignored) {
                 // best effort: a left-over lock of a dead pid is stale and replaced next time

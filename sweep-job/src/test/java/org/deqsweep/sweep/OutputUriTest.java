@@ -23,12 +23,13 @@ class OutputUriTest extends SparkTestBase {
         assertFalse(r.err().contains("\tat "), r.err());
         Cli q = cli("query", "nosuchfs://host/sweeps/tiny", "SELECT 1");
         assertEquals(2, q.code(), q.err());
-        // a scheme Hadoop knows whose class is absent (hadoop-aws is not on this classpath)
-        Cli s3 = cli(spec.toString(), "--out", "s3a://bucket/sweeps");
-        assertEquals(2, s3.code(), s3.err());
-        assertTrue(s3.err().contains("the output s3a://bucket/sweeps needs the file system for 's3a', whose class is not on"
-                + " the classpath"), s3.err());
-        assertFalse(s3.err().contains("\tat "), s3.err());
+        // a scheme configured with a file system class that is not on the classpath
+        Cli absent = cli(spec.toString(), "--out", "gone://bucket/sweeps", "--conf",
+                "spark.hadoop.fs.gone.impl=org.example.NoSuchFileSystem");
+        assertEquals(2, absent.code(), absent.err());
+        assertTrue(absent.err().contains("the output gone://bucket/sweeps needs the file system for 'gone', whose class is"
+                + " not on the classpath (Class org.example.NoSuchFileSystem not found)"), absent.err());
+        assertFalse(absent.err().contains("\tat "), absent.err());
     }
 
     @Test

@@ -171,9 +171,11 @@ class ResourceFaultTest extends SparkTestBase {
         RuntimeException e = assertThrows(RuntimeException.class, job::run);
         SweepFailure f = SweepFailure.of(e, dir, 0, "./submit.sh tiny.yaml --out x --resume", SweepFixtures.local(dir.path()).resolve(SweepLog.FILE));
         assertEquals(SweepFailure.Kind.VANISHED, f.kind(), f.getMessage());
-        assertTrue(f.getMessage().matches("(?s).*\\(" + java.util.regex.Pattern.quote(waves.toString())
-                + "/a001-w0000[01]: a committed wave vanished: the output directory was removed or replaced while the sweep"
-                + " ran\\).*"), f.getMessage());
+        // usually the next commit finds a committed wave gone; when the removal meets the other wave's job
+        // commit in its last step, that job fails on the missing marker instead: the same fault, found earlier
+        assertTrue(f.getMessage().contains("a committed wave vanished: the output directory was removed or replaced while"
+                + " the sweep ran") || f.getMessage().contains("No such file or directory"), f.getMessage());
+        assertTrue(f.getMessage().contains(waves.toString()), f.getMessage());
         for (String t : List.of(Tables.RUNS, Tables.SUMMARY)) {
             assertFalse(Files.exists(SweepFixtures.local(dir.table(t))), t + " written from what was left");
         }
