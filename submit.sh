@@ -32,8 +32,8 @@ needs_build() {
 }
 
 if needs_build; then
-  echo "submit.sh: building (mvn -q -B -DskipTests package) ..." >&2
-  (cd "$ROOT" && ${MVN:-mvn} -q -B ${MVN_FLAGS:-} -DskipTests package) >&2
+  echo "submit.sh: building (mvn -q -B -Dmaven.test.skip=true package) ..." >&2
+  (cd "$ROOT" && ${MVN:-mvn} -q -B ${MVN_FLAGS:-} -Dmaven.test.skip=true package) >&2
 fi
 
 # commands of the solver core alone: a plain JVM on the built classpath, no Spark

@@ -17,7 +17,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "bench-storage: building with -Ps3 (hadoop-aws on the runtime classpath) and the test classpath ..." >&2
-${MVN:-mvn} -q -B ${MVN_FLAGS:-} -Ps3 -DskipTests package >&2
+${MVN:-mvn} -q -B ${MVN_FLAGS:-} -Ps3 -Dmaven.test.skip=true package >&2
 ${MVN:-mvn} -q -B ${MVN_FLAGS:-} -pl sweep-job -am generate-test-resources dependency:build-classpath \
   -Dmdep.outputFile="$work/testcp.txt" -Dmdep.includeScope=test >&2
 

@@ -111,7 +111,7 @@ public final class OutputDir {
                         + " not on the classpath (" + c.getMessage() + ")." + ("s3a".equals(scheme)
                         ? " s3a:// needs hadoop-aws " + org.apache.hadoop.util.VersionInfo.getVersion() + " and the AWS SDK on"
                         + " the classpath: a cluster's Spark usually brings them; the embedded Spark of this build has them"
-                        + " after `mvn -Ps3 -DskipTests package`." : ""));
+                        + " after `mvn -Ps3 -Dmaven.test.skip=true package`." : ""));
             }
             throw e;
         }
