@@ -20,14 +20,15 @@ export DEQ_LAUNCHER="${DEQ_LAUNCHER:-$0}" # named in the --resume line a failed 
 TARGET="$ROOT/sweep-job/target"
 APP_JAR="${DEQ_APP_JAR:-$TARGET/sweep-job-0.1.0-SNAPSHOT-app.jar}"
 CLASSPATH_FILE="${DEQ_CLASSPATH_FILE:-$TARGET/runtime-classpath.txt}"
+BENCH_JAR="$ROOT/benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar" # the benchmarks module: in neither jar above
 export DEQ_CLASSPATH_FILE="$CLASSPATH_FILE"
 DEFAULTS="$ROOT/conf/spark-defaults.conf"
 DRIVER_MEMORY="${DRIVER_MEMORY:-4g}"
 
 needs_build() {
   [[ -z "${DEQ_APP_JAR:-}" ]] || return 1 # the tests bring their own jar and classpath
-  [[ -f "$APP_JAR" && -f "$CLASSPATH_FILE" ]] || return 0
-  [[ -n "$(find "$ROOT/pom.xml" "$ROOT/solver-core" "$ROOT/sweep-job/pom.xml" "$ROOT/sweep-job/src/main" \
+  [[ -f "$APP_JAR" && -f "$CLASSPATH_FILE" && -f "$BENCH_JAR" ]] || return 0
+  [[ -n "$(find "$ROOT/pom.xml" "$ROOT/solver-core" "$ROOT/sweep-job/pom.xml" "$ROOT/sweep-job/src/main" "$ROOT/benchmarks" \
       -newer "$APP_JAR" \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -type f -print -quit 2>/dev/null)" ]]
 }
 
@@ -38,11 +39,11 @@ fi
 
 # commands of the solver core alone: a plain JVM on the built classpath, no Spark
 case "${1:-}" in
-  one-run) shift; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.core.cli.OneRun "$@" ;;
-  bench) shift; cd "$ROOT"; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.core.bench.CoreBenchmark "$@" ;;
-  bench-memory) shift; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.core.bench.MemoryBenchmark "$@" ;;
+  one-run) shift; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.core.io.OneRun "$@" ;;
+  bench) shift; cd "$ROOT"; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR:$BENCH_JAR" org.deqsweep.bench.CoreBenchmark "$@" ;;
+  bench-memory) shift; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR:$BENCH_JAR" org.deqsweep.bench.MemoryBenchmark "$@" ;;
   cluster) shift; exec "$ROOT/sweep-job/bin/cluster.sh" "$@" ;;
-  bench-storage) shift; exec "$ROOT/sweep-job/bin/bench-storage.sh" "$@" ;;
+  bench-storage) shift; exec "$ROOT/benchmarks/bin/bench-storage.sh" "$@" ;;
 esac
 
 # pass --master to spark-submit itself (it also reaches the app through spark.master); default local[*]
@@ -58,7 +59,7 @@ done
 
 if [[ -n "${SPARK_HOME:-}" ]]; then
   exec "$SPARK_HOME/bin/spark-submit" --master "$MASTER" --driver-memory "$DRIVER_MEMORY" \
-    --properties-file "$DEFAULTS" --class org.deqsweep.sweep.Main "$APP_JAR" "${ARGS[@]}"
+    --properties-file "$DEFAULTS" --class org.deqsweep.sweep.cli.Main "$APP_JAR" "${ARGS[@]}"
 fi
 
 # the JVM options Spark's launcher would add on Java 17 (one list, kept in the parent pom)
@@ -68,9 +69,9 @@ export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 if [[ "${ARGS[0]:-}" == bench-fanout ]]; then
   cd "$ROOT"
   # shellcheck disable=SC2086
-  exec java -Xmx"$DRIVER_MEMORY" $FLAGS -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.sweep.bench.FanoutBenchmark "${ARGS[@]:1}"
+  exec java -Xmx"$DRIVER_MEMORY" $FLAGS -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR:$BENCH_JAR" org.deqsweep.bench.FanoutBenchmark "${ARGS[@]:1}"
 fi
 # shellcheck disable=SC2086  # FLAGS is a list of options
 exec java -Xmx"$DRIVER_MEMORY" $FLAGS -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" \
   org.apache.spark.deploy.SparkSubmit --master "$MASTER" --properties-file "$DEFAULTS" \
-  --class org.deqsweep.sweep.Main "$APP_JAR" "${ARGS[@]}"
+  --class org.deqsweep.sweep.cli.Main "$APP_JAR" "${ARGS[@]}"

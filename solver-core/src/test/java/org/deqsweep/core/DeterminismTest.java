@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.util.Map;
+import org.deqsweep.core.config.RunConfig;
+import org.deqsweep.core.train.RunResult;
+import org.deqsweep.core.train.Runner;
 import org.junit.jupiter.api.Test;
 
 /** The same config gives the same bits; another seed gives other bits. */

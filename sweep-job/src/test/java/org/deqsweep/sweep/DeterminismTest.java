@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
+import org.deqsweep.sweep.cli.Main;
+import org.deqsweep.sweep.store.Tables;
 import org.junit.jupiter.api.Test;
 
 /**

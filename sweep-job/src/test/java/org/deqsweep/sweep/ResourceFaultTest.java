@@ -16,10 +16,15 @@ import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.deqsweep.core.MemoryEstimate;
-import org.deqsweep.core.Runner;
+import org.deqsweep.core.train.MemoryEstimate;
+import org.deqsweep.core.train.Runner;
+import org.deqsweep.sweep.engine.SweepFailure;
+import org.deqsweep.sweep.engine.SweepJob;
+import org.deqsweep.sweep.engine.SweepLog;
 import org.deqsweep.sweep.spec.SpecParser;
 import org.deqsweep.sweep.spec.SweepSpec;
+import org.deqsweep.sweep.store.OutputDir;
+import org.deqsweep.sweep.store.Tables;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
+import org.deqsweep.sweep.cli.Main;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -11,13 +12,13 @@ import org.junit.jupiter.api.io.TempDir;
  * temp directory per test. A test that needs another master stops it; the next {@link #spark()} call
  * starts a fresh one. The JVM's shutdown stops the last.
  */
-abstract class SparkTestBase {
+public abstract class SparkTestBase {
     private static SparkSession shared;
 
     @TempDir
-    Path tmp;
+    public Path tmp;
 
-    static synchronized SparkSession spark() {
+    public static synchronized SparkSession spark() {
         if (shared == null || shared.sparkContext().isStopped()) {
             shared = newSession("local[2]");
         }
@@ -25,7 +26,7 @@ abstract class SparkTestBase {
     }
 
     /** Stops the shared session (for a test that needs its own master). */
-    static synchronized void stopShared() {
+    public static synchronized void stopShared() {
         if (shared != null) {
             shared.stop();
             shared = null;
@@ -34,7 +35,7 @@ abstract class SparkTestBase {
         SparkSession.clearDefaultSession();
     }
 
-    static SparkSession newSession(String master) {
+    public static SparkSession newSession(String master) {
         SparkSession s = SparkSession.builder()
                 .appName("deq-sweep tests")
                 .master(master)
@@ -50,7 +51,7 @@ abstract class SparkTestBase {
     }
 
     /** Runs the CLI in this JVM (on the shared session) and captures its output. */
-    static Cli cli(String... args) {
+    public static Cli cli(String... args) {
         spark();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -58,6 +59,6 @@ abstract class SparkTestBase {
         return new Cli(code, out.toString(), err.toString());
     }
 
-    record Cli(int code, String out, String err) {
+    public record Cli(int code, String out, String err) {
     }
 }

@@ -17,8 +17,11 @@ import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.deqsweep.core.Runner;
-import org.deqsweep.core.Status;
+import org.deqsweep.core.train.Runner;
+import org.deqsweep.core.train.Status;
+import org.deqsweep.sweep.store.OutputDir;
+import org.deqsweep.sweep.store.TableBuilder;
+import org.deqsweep.sweep.store.Tables;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

@@ -12,12 +12,18 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.deqsweep.core.train.Runner;
+import org.deqsweep.sweep.engine.SweepJob;
+import org.deqsweep.sweep.spec.SweepSpec;
+import org.deqsweep.sweep.store.OutputDir;
+import org.deqsweep.sweep.store.TableBuilder;
+import org.deqsweep.sweep.store.Tables;
 
 /** The small grid the Spark tests sweep, and helpers to read what a sweep wrote. */
-final class SweepFixtures {
+public final class SweepFixtures {
     /** 2 d x 2 activations x 3 step sizes (the largest diverges) x 2 seeds. */
-    static final int POINTS = 24;
-    static final String SPEC = """
+    public static final int POINTS = 24;
+    public static final String SPEC = """
             name: tiny
             description: the sweep-job tests' grid
             family: general_deq
@@ -47,7 +53,7 @@ final class SweepFixtures {
      * The reference sweep: the 24-point grid run once per JVM on the shared local[2] session, into a
      * directory deleted when the JVM exits. Test classes that only read it share it.
      */
-    static synchronized Path referenceSweep() throws IOException {
+    public static synchronized Path referenceSweep() throws IOException {
         if (root == null) {
             Path dir = Files.createTempDirectory("deq-sweep-reference");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -59,27 +65,27 @@ final class SweepFixtures {
             }));
             Path spec = writeSpec(dir);
             SparkTestBase.spark();
-            long before = org.deqsweep.core.Runner.invocations();
+            long before = org.deqsweep.core.train.Runner.invocations();
             result = SparkTestBase.cli(spec.toString(), "--out", dir.resolve("out").toString());
-            trained = org.deqsweep.core.Runner.invocations() - before;
+            trained = org.deqsweep.core.train.Runner.invocations() - before;
             root = dir;
         }
         return root;
     }
 
     /** The reference sweep's output directory, out/tiny. */
-    static Path referenceDir() throws IOException {
+    public static Path referenceDir() throws IOException {
         return referenceSweep().resolve("out").resolve("tiny");
     }
 
     /** What the reference sweep's command returned. */
-    static SparkTestBase.Cli referenceResult() throws IOException {
+    public static SparkTestBase.Cli referenceResult() throws IOException {
         referenceSweep();
         return result;
     }
 
     /** Runner invocations during the reference sweep. */
-    static long referenceTrained() throws IOException {
+    public static long referenceTrained() throws IOException {
         referenceSweep();
         return trained;
     }
@@ -88,7 +94,7 @@ final class SweepFixtures {
      * The run_ids of the points a sweep of {@link #SPEC} trains at positions [from, to) of its interleaved
      * order: with wave_size 8, wave w is positions 8w to 8w + 7.
      */
-    static java.util.Set<String> runIdsAt(org.deqsweep.sweep.spec.SweepSpec spec, long from, long to) {
+    public static java.util.Set<String> runIdsAt(org.deqsweep.sweep.spec.SweepSpec spec, long from, long to) {
         long mult = SweepJob.Interleave.multiplier(POINTS);
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (long pos = from; pos < to; pos++) {
@@ -98,21 +104,21 @@ final class SweepFixtures {
     }
 
     /** A local output path as a java.nio path, for the tests' file checks. */
-    static Path local(org.apache.hadoop.fs.Path p) {
+    public static Path local(org.apache.hadoop.fs.Path p) {
         return Path.of(p.toUri());
     }
 
-    static List<Path> local(List<org.apache.hadoop.fs.Path> ps) {
+    public static List<Path> local(List<org.apache.hadoop.fs.Path> ps) {
         return ps.stream().map(SweepFixtures::local).toList();
     }
 
-    static Path writeSpec(Path dir) throws IOException {
+    public static Path writeSpec(Path dir) throws IOException {
         Path spec = dir.resolve("tiny.yaml");
         Files.writeString(spec, SPEC);
         return spec;
     }
 
-    static Dataset<Row> table(SparkSession spark, Path sweepDir, String name) {
+    public static Dataset<Row> table(SparkSession spark, Path sweepDir, String name) {
         if (name.equals(Tables.RUNS)) {
             return TableBuilder.readRuns(spark, sweepDir.resolve(name).toString());
         }
@@ -120,7 +126,7 @@ final class SweepFixtures {
     }
 
     /** The rows of a table as sorted strings, without the timing columns: equal for equal sweeps. */
-    static List<String> canonicalRows(Dataset<Row> df) {
+    public static List<String> canonicalRows(Dataset<Row> df) {
         String[] keep = Arrays.stream(df.columns()).filter(c -> !Tables.TIMING_COLUMNS.contains(c)).sorted().toArray(String[]::new);
         List<String> out = new ArrayList<>();
         for (Row r : df.select(Arrays.stream(keep).map(Column::new).toArray(Column[]::new)).collectAsList()) {
@@ -130,7 +136,7 @@ final class SweepFixtures {
         return out;
     }
 
-    static void copyTree(Path from, Path to) throws IOException {
+    public static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> s = Files.walk(from)) {
             for (Path p : s.toList()) {
                 Path q = to.resolve(from.relativize(p).toString());

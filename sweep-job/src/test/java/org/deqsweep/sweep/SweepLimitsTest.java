@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.deqsweep.sweep.store.Tables;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -10,6 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
+import org.deqsweep.sweep.cli.QueryCommand;
+import org.deqsweep.sweep.engine.SweepJob;
+import org.deqsweep.sweep.store.OutputDir;
+import org.deqsweep.sweep.store.TableBuilder;
+import org.deqsweep.sweep.store.Tables;
+import org.deqsweep.sweep.store.UsageException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -18,10 +18,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.deqsweep.core.RunConfig;
-import org.deqsweep.core.Runner;
+import org.deqsweep.core.config.RunConfig;
+import org.deqsweep.core.train.Runner;
+import org.deqsweep.sweep.engine.SweepJob;
 import org.deqsweep.sweep.spec.SpecParser;
 import org.deqsweep.sweep.spec.SweepSpec;
+import org.deqsweep.sweep.store.OutputDir;
+import org.deqsweep.sweep.store.TableBuilder;
+import org.deqsweep.sweep.store.Tables;
 import org.junit.jupiter.api.Test;
 
 /**

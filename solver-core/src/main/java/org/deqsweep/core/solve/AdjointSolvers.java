@@ -1,6 +1,11 @@
 package org.deqsweep.core.solve;
 
-import org.deqsweep.core.RunConfig;
+import org.deqsweep.core.config.RunConfig;
+
+
+
+
+
 
 /** Builds the adjoint (backward) solver a run's config names (DESIGN 2.1, 3). */
 public final class AdjointSolvers {

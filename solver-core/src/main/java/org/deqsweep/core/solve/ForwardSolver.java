@@ -1,6 +1,6 @@
 package org.deqsweep.core.solve;
 
-import org.deqsweep.core.Activation;
+import org.deqsweep.core.math.Activation;
 import org.ejml.data.DMatrixRMaj;
 
 /**

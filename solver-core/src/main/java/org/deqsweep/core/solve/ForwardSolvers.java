@@ -1,7 +1,12 @@
 package org.deqsweep.core.solve;
 
-import org.deqsweep.core.Activation;
-import org.deqsweep.core.RunConfig;
+import org.deqsweep.core.config.RunConfig;
+import org.deqsweep.core.math.Activation;
+
+
+
+
+
 
 /** Builds the forward solver a run's config names (DESIGN 3). */
 public final class ForwardSolvers {

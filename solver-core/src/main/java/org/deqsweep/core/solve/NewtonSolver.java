@@ -1,6 +1,6 @@
 package org.deqsweep.core.solve;
 
-import org.deqsweep.core.Activation;
+import org.deqsweep.core.math.Activation;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.decomposition.lu.LUDecompositionBase_DDRM;
 import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
-import org.deqsweep.core.Activation;
-import org.deqsweep.core.RunConfig;
 import org.deqsweep.core.TestSupport;
+import org.deqsweep.core.config.RunConfig;
+import org.deqsweep.core.math.Activation;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.NormOps_DDRM;

@@ -3,7 +3,7 @@ package org.deqsweep.core.solve;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.deqsweep.core.Activation;
+import org.deqsweep.core.math.Activation;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.junit.jupiter.api.Test;

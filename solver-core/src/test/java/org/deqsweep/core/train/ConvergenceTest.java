@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
 import java.util.Map;
-import org.deqsweep.core.RunConfig;
-import org.deqsweep.core.RunResult;
-import org.deqsweep.core.Runner;
-import org.deqsweep.core.Status;
+import org.deqsweep.core.config.RunConfig;
 import org.junit.jupiter.api.Test;
 
 /** Linear convergence of GD on a well-conditioned linear DEQ, and divergence at a step far too large. */

@@ -14,26 +14,27 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Row;
-import org.deqsweep.core.ConfigException;
-import org.deqsweep.core.ConfigSchema;
-import org.deqsweep.core.DataFactory;
-import org.deqsweep.core.Dataset;
-import org.deqsweep.core.Params;
-import org.deqsweep.core.RunConfig;
-import org.deqsweep.core.RunResult;
-import org.deqsweep.core.Runner;
-import org.deqsweep.core.cli.JsonIo;
-import org.deqsweep.core.cli.OneRun;
+import org.deqsweep.core.config.ConfigException;
+import org.deqsweep.core.config.ConfigSchema;
+import org.deqsweep.core.config.RunConfig;
+import org.deqsweep.core.data.DataFactory;
+import org.deqsweep.core.data.Dataset;
+import org.deqsweep.core.io.JsonIo;
+import org.deqsweep.core.io.OneRun;
+import org.deqsweep.core.model.Init;
+import org.deqsweep.core.model.Params;
+import org.deqsweep.core.train.RunResult;
 import org.deqsweep.core.train.RunTrace;
-import org.deqsweep.sweep.Sessions;
-import org.deqsweep.sweep.report.SweepSource;
-import org.deqsweep.sweep.report.SweepSource.Col;
-import picocli.CommandLine;
+import org.deqsweep.core.train.Runner;
+import org.deqsweep.sweep.engine.Sessions;
+import org.deqsweep.sweep.store.SweepSource.Col;
+import org.deqsweep.sweep.store.SweepSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code replay DIR RUN_ID [--dump FILE]}: re-runs one grid point in this JVM from the config columns of its
@@ -80,7 +81,7 @@ public final class ReplayCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         SweepSource src;
         try {
-            src = SweepSource.open(dir, org.deqsweep.sweep.Sessions.hadoopConf(java.util.Map.of()));
+            src = SweepSource.open(dir, org.deqsweep.sweep.engine.Sessions.hadoopConf(java.util.Map.of()));
         } catch (IllegalArgumentException e) {
             err.println("replay: " + e.getMessage());
             return 2;
@@ -119,7 +120,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
         DataFactory factory = new DataFactory(cfg);
         Dataset data = factory.dataset();
-        Params init = factory.initialParams();
+        Params init = Init.params(cfg);
         Params initial = init.copy();
         RunTrace trace = new RunTrace();
         RunResult r = Runner.run(cfg, data, init, trace);

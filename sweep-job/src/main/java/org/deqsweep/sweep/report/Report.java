@@ -21,11 +21,12 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.deqsweep.core.ConfigSchema;
-import org.deqsweep.core.Status;
+import org.deqsweep.core.config.ConfigSchema;
+import org.deqsweep.core.train.Status;
 import org.deqsweep.sweep.report.Charts.Line;
 import org.deqsweep.sweep.report.Charts.Style;
-import org.deqsweep.sweep.report.SweepSource.Col;
+import org.deqsweep.sweep.store.SweepSource.Col;
+import org.deqsweep.sweep.store.SweepSource;
 
 /**
  * Builds the report of one sweep: status counts, loss curves, heatmaps of median kappa and failure

@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.deqsweep.core.config.ConfigException;
+import org.deqsweep.core.config.RunConfig;
 
-import org.deqsweep.core.ConfigException;
-import org.deqsweep.core.RunConfig;
 
 /**
  * What a sweep would do, computed on the driver without running anything (the {@code --dry-run}

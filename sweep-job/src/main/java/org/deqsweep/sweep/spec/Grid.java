@@ -6,8 +6,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deqsweep.core.config.RunConfig;
 
-import org.deqsweep.core.RunConfig;
 
 /**
  * The grid points of a sweep, numbered 0..size()-1 in mixed radix over the dimensions (DESIGN 5):
@@ -235,7 +235,7 @@ public final class Grid implements Serializable {
      * The resolved config of a point, for an executor: {@link RunConfig#fromMap} of {@link #point}
      * (microseconds, against a run's seconds). The parser checked every point of grids up to
      * {@link SpecParser#FULL_CHECK_LIMIT} points; beyond that a contradiction can still surface here as a
-     * {@link org.deqsweep.core.ConfigException}, which the caller records as a failed row.
+     * {@link org.deqsweep.core.config.ConfigException}, which the caller records as a failed row.
      */
     public RunConfig config(long index) {
         return RunConfig.fromMap(point(index));

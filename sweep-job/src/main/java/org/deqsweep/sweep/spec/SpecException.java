@@ -1,6 +1,11 @@
 package org.deqsweep.sweep.spec;
 
-import org.deqsweep.core.ConfigException;
+import org.deqsweep.core.config.ConfigException;
+
+
+
+
+
 
 /**
  * A sweep spec the user got wrong: names the offending path (for example {@code grid.step_size[3]},

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.deqsweep.core.config.ConfigSchema;
 
-import org.deqsweep.core.ConfigSchema;
 
 /**
  * The value forms a grid or zip entry may take (DESIGN 4): a YAML list, a single scalar, or one of

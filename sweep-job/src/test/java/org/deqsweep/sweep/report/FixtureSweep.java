@@ -22,11 +22,11 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.deqsweep.core.ConfigSchema;
-import org.deqsweep.core.CurvePoint;
-import org.deqsweep.core.RunConfig;
-import org.deqsweep.core.RunResult;
-import org.deqsweep.core.Runner;
+import org.deqsweep.core.config.ConfigSchema;
+import org.deqsweep.core.config.RunConfig;
+import org.deqsweep.core.train.CurvePoint;
+import org.deqsweep.core.train.RunResult;
+import org.deqsweep.core.train.Runner;
 
 /**
  * A small sweep written in the layout of DESIGN 5 (runs partitioned by family and activation, curves,

@@ -14,8 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import org.deqsweep.core.RunConfig;
+import org.deqsweep.core.config.RunConfig;
 import org.junit.jupiter.api.Test;
 
 /** Mixed-radix numbering of the grid (DESIGN 5): decode, zip groups, exclusions, serialisation. */

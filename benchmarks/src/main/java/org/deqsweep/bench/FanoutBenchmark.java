@@ -1,0 +1,369 @@
+package org.deqsweep.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.deqsweep.core.train.Runner;
+import org.deqsweep.sweep.cli.Main;
+import org.deqsweep.sweep.engine.SweepJob;
+import org.deqsweep.sweep.spec.Grid;
+import org.deqsweep.sweep.spec.SpecParser;
+import org.deqsweep.sweep.spec.SweepSpec;
+import org.deqsweep.sweep.store.OutputDir;
+
+/**
+ * The fan-out half of the performance issue: the same grid trained by a plain Java loop (one thread,
+ * no Spark) and by the sweep job on local[1] and local[2], measured back to back in one JVM with the
+ * session settings of {@code conf/spark-defaults.conf} (what submit.sh passes), and the driver's heap
+ * for a 10^6-point grid: planned (dry run), and swept for real with cheap points. Writes section
+ * "fanout" (timing) and "fanout-memory" of BENCHMARKS.md.
+ * <pre>
+ *   ./submit.sh bench-fanout [SPEC.yaml] [--set k=v]... [--big k=v] [--memory N,N,...] [--no-timing]
+ * </pre>
+ * Each sweep command's wall time is split into start-up (session, spec, plan), waves (the training
+ * jobs) and the table rebuild, from the command's own log lines. The grid runs twice, as given and
+ * with {@code --big} (default {@code grid.seed=range(0, 24)}, 4x the quickstart), in a JVM warmed by
+ * one cold sweep: parallel efficiency T(loop) / (2 T(local[2])) and Spark overhead
+ * T(local[1]) / T(loop) - 1 are given for each whole command and for the difference between the two
+ * grids, the job's cost per extra run (session start-up, first-job set-up and rebuild cancel).
+ * {@code --memory N,...} writes the dry-run and real-run heap figures to "fanout-memory".
+ */
+public final class FanoutBenchmark {
+    private static final Pattern REBUILT = Pattern.compile("tables rebuilt from \\d+ waves in ([0-9.]+) s");
+    private static final Pattern WROTE = Pattern.compile("\\] wrote .*; ([0-9.]+) s$");
+
+    /** Live-heap sampling period of the memory runs. */
+    private static final long SAMPLE_MS = 3000;
+
+    private FanoutBenchmark() {
+    }
+
+    /** One sweep command's wall time and its parts. */
+    record Timed(double wall, double sweep, double rebuild, String rebuildLine, long wavesEndNanos) {
+        double startup() {
+            return wall - sweep;
+        }
+
+        double waves() {
+            return sweep - rebuild;
+        }
+    }
+
+    /** Heap in use after each GC during one real sweep of cheap points. */
+    record Heap(long points, long waves, double seconds, double rebuild, int samples, double medianMb, double maxMb,
+                double rebuildMaxMb, double firstHalfMb, double secondHalfMb) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String spec = "conf/quickstart.yaml";
+        List<String> sets = new ArrayList<>();
+        List<Long> memoryPoints = new ArrayList<>();
+        boolean timing = true;
+        String bigSet = "grid.seed=range(0, 24)";
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--set") && i + 1 < args.length) {
+                sets.add(args[++i]);
+            } else if (args[i].equals("--memory") && i + 1 < args.length) {
+                for (String x : args[++i].split(",")) {
+                    long n;
+                    try {
+                        n = Long.parseLong(x.trim());
+                    } catch (NumberFormatException e) {
+                        n = -1;
+                    }
+                    if (n < 1 || (n > 1000 && n % 1000 != 0)) {
+                        System.err.println("bench-fanout: --memory takes grid sizes: positive integers, multiples of 1000 above "
+                                + "1000 (seeds x 1000 step sizes); got '" + x.trim() + "'");
+                        System.exit(2);
+                    }
+                    memoryPoints.add(n);
+                }
+            } else if (args[i].equals("--big") && i + 1 < args.length) {
+                bigSet = args[++i];
+            } else if (args[i].equals("--no-timing")) {
+                timing = false;
+            } else if (!args[i].startsWith("-")) {
+                spec = args[i];
+            } else {
+                System.err.println("usage: bench-fanout [SPEC.yaml] [--set k=v]... [--big k=v] [--memory N,N,...] [--no-timing]");
+                System.exit(2);
+            }
+        }
+        Path root = CoreBenchmark.repoRoot();
+        applySparkDefaults(root.resolve("conf/spark-defaults.conf"));
+        String header = "- date: " + Instant.now() + "; machine: " + Runtime.getRuntime().availableProcessors() + " CPUs; JVM "
+                + System.getProperty("java.vm.version") + ", max heap " + (Runtime.getRuntime().maxMemory() >> 20)
+                + " MB; session settings from `conf/spark-defaults.conf`\n";
+        if (timing) {
+            StringBuilder b = new StringBuilder("## Fan-out: plain loop against the sweep job\n\n").append(header);
+            timing(root, spec, sets, bigSet, b);
+            CoreBenchmark.writeSection(root.resolve("BENCHMARKS.md"), "fanout", b.toString());
+            System.err.println("bench-fanout: wrote section 'fanout' of BENCHMARKS.md");
+        }
+        if (!memoryPoints.isEmpty()) {
+            StringBuilder m = new StringBuilder("## Fan-out: driver memory\n\n").append(header).append("\n");
+            memory(root, memoryPoints, m);
+            CoreBenchmark.writeSection(root.resolve("BENCHMARKS.md"), "fanout-memory", m.toString());
+            System.err.println("bench-fanout: wrote section 'fanout-memory' of BENCHMARKS.md");
+        }
+    }
+
+    private static void timing(Path root, String spec, List<String> sets, String bigSet, StringBuilder b) throws Exception {
+        double load0 = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        // 0. a cold sweep of the spec on local[2] (the first Spark jobs of a JVM: class loading, code generation),
+        // which is what a user's submit.sh command pays on top of the warm figures below
+        Timed cold = sweep(sweepArgs(root, spec, sets, 2));
+        System.err.printf("bench-fanout: cold local[2] %.1f s%n", cold.wall);
+
+        List<String> bigSets = new ArrayList<>(sets);
+        bigSets.add(bigSet);
+        long[] runs = new long[2];
+        double[] loop = new double[2];
+        Timed[][] t = new Timed[2][2]; // [grid][cores - 1]
+        for (int g = 0; g < 2; g++) {
+            List<String> gs = g == 0 ? sets : bigSets;
+            Grid grid = SpecParser.parse(root.resolve(spec), gs).toGrid();
+            runs[g] = grid.countIncluded();
+            long t0 = System.nanoTime();
+            for (long i = 0; i < grid.size(); i++) {
+                if (!grid.excluded(i)) {
+                    Runner.run(grid.config(i));
+                }
+            }
+            loop[g] = (System.nanoTime() - t0) / 1e9;
+            System.err.printf("bench-fanout: plain loop %d runs in %.1f s%n", runs[g], loop[g]);
+            for (int c = 1; c <= 2; c++) {
+                t[g][c - 1] = sweep(sweepArgs(root, spec, gs, c));
+                Timed x = t[g][c - 1];
+                System.err.printf("bench-fanout: %d runs on local[%d] %.1f s (start-up %.1f, waves %.1f, rebuild %.1f)%n", runs[g], c,
+                        x.wall, x.startup(), x.waves(), x.rebuild);
+            }
+        }
+        double load1 = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+
+        b.append("\n### Throughput: spec `").append(spec).append("`").append(sets.isEmpty() ? "" : " with " + sets).append(" (")
+                .append(runs[0]).append(" runs), and with `").append(bigSet).append("` (").append(runs[1]).append(" runs)\n\n");
+        b.append(String.format("- load average %.2f at the start, %.2f at the end; one JVM, back to back, each grid as a loop, then "
+                + "on local[1], then on local[2]; the JVM was warmed by one cold sweep of the small grid on local[2], %.1f s "
+                + "(start-up %.1f, waves %.1f, rebuild %.1f), which is what a fresh submit.sh JVM pays; sweep parts from the "
+                + "command's own log lines%n%n", load0, load1, cold.wall, cold.startup(), cold.waves(), cold.rebuild));
+        b.append("| runs | how | wall s | start-up s | waves s | rebuild s |\n|---:|---|---:|---:|---:|---:|\n");
+        for (int g = 0; g < 2; g++) {
+            b.append(String.format("| %d | plain Java loop, 1 thread | %.1f | | | |%n", runs[g], loop[g]));
+            for (int c = 1; c <= 2; c++) {
+                Timed x = t[g][c - 1];
+                b.append(String.format("| %d | sweep job, local[%d] | %.1f | %.1f | %.1f | %.1f |%n", runs[g], c, x.wall, x.startup(),
+                        x.waves(), x.rebuild));
+            }
+        }
+        // marginal: what the extra runs of the big grid cost; fixed costs (session, first job, rebuild) cancel
+        double dLoop = loop[1] - loop[0];
+        double d1 = t[1][0].wall - t[0][0].wall;
+        double d2 = t[1][1].wall - t[0][1].wall;
+        b.append("\n| measure | small grid, whole command | big grid, whole command | marginal (big - small) | target |\n"
+                + "|---|---:|---:|---:|---|\n");
+        b.append(String.format("| parallel efficiency on 2 cores, T(loop) / (2 T(local[2])) | %.0f%% | %.0f%% | %.0f%% | >= 90%% |%n",
+                100 * loop[0] / (2 * t[0][1].wall), 100 * loop[1] / (2 * t[1][1].wall), 100 * dLoop / (2 * d2)));
+        b.append(String.format("| Spark overhead, T(local[1]) / T(loop) - 1 | %.0f%% | %.0f%% | %.0f%% | < 5%% |%n",
+                100 * (t[0][0].wall / loop[0] - 1), 100 * (t[1][0].wall / loop[1] - 1), 100 * (d1 / dLoop - 1)));
+        b.append(String.format("%n- fixed cost of a command in a warm JVM (local[1] wall minus the loop, small grid): %.1f s; "
+                + "cold, add the cold sweep's excess over its warm repeat: %.1f s%n%n",
+                t[0][0].wall - loop[0], cold.wall - t[0][1].wall));
+    }
+
+    private static List<String> sweepArgs(Path root, String spec, List<String> sets, int cores) {
+        List<String> a = new ArrayList<>(List.of("sweep", root.resolve(spec).toString(), "--master", "local[" + cores + "]"));
+        for (String x : sets) {
+            a.add("--set");
+            a.add(x);
+        }
+        return a;
+    }
+
+    /** Runs one sweep command into a fresh temp directory and splits its wall time into its parts. */
+    private static Timed sweep(List<String> args) throws IOException {
+        Path out = Files.createTempDirectory("deq-fanout");
+        List<String> a = new ArrayList<>(args);
+        a.add("--out");
+        a.add(out.toString());
+        LineClock err = new LineClock();
+        long t1 = System.nanoTime();
+        int code = Main.run(a.toArray(String[]::new), new PrintWriter(System.out, true), new PrintWriter(err, true));
+        double wall = (System.nanoTime() - t1) / 1e9;
+        if (code != 0) {
+            System.err.println(err);
+            System.exit(1);
+        }
+        String rebuilt = err.toString().lines().filter(l -> REBUILT.matcher(l).find()).findFirst().orElseThrow().trim();
+        String wrote = err.toString().lines().filter(l -> WROTE.matcher(l).find()).findFirst().orElseThrow().trim();
+        Matcher r = REBUILT.matcher(rebuilt);
+        Matcher w = WROTE.matcher(wrote);
+        r.find();
+        w.find();
+        org.deqsweep.sweep.store.OutputDir.deleteTree(out);
+        return new Timed(wall, Double.parseDouble(w.group(1)), Double.parseDouble(r.group(1)), rebuilt, err.wavesEnd);
+    }
+
+    /** The command's stderr, noting when the progress line's final form (no ETA: the waves are over) is written. */
+    static final class LineClock extends java.io.Writer {
+        private final StringBuilder text = new StringBuilder();
+        private int lineStart;
+        volatile long wavesEnd;
+
+        @Override
+        public synchronized void write(char[] buf, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                text.append(buf[i]);
+                if (buf[i] == '\n') {
+                    String line = text.substring(lineStart);
+                    lineStart = text.length();
+                    if (line.contains(" done") && line.contains(" tasks") && !line.contains("ETA")) {
+                        wavesEnd = System.nanoTime();
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public synchronized String toString() {
+            return text.toString();
+        }
+    }
+
+    private static void memory(Path root, List<Long> points, StringBuilder b) throws Exception {
+        // a 10^6-point grid planned: the grid is never materialised
+        SweepSpec big = SpecParser.parse(root.resolve("conf/quickstart.yaml"),
+                List.of("grid.seed=range(0, 27778)", "job.max_grid_size=2000000"));
+        System.gc();
+        long before = usedHeap();
+        Grid g = big.toGrid();
+        var plan = org.deqsweep.sweep.engine.SweepJob.plan(big, 2);
+        System.gc();
+        long after = usedHeap();
+        b.append(String.format("- dry run: a %,d-point grid (%d waves planned): driver heap %.1f MB before planning, %.1f MB after%n",
+                g.size(), plan.waves(), before / 1e6, after / 1e6));
+        if (points.isEmpty()) {
+            b.append("\n");
+            return;
+        }
+        // real sweeps of cheap points (d = width = n = 1, one step, no curves) in waves of at most WAVE points on
+        // local[2]; local mode runs the executors in the driver's JVM, so this is the whole process's heap
+        long wave = 50_000;
+        List<Heap> heaps = new ArrayList<>();
+        for (long n : points) {
+            if (n > 1000 && n % 1000 != 0) {
+                throw new IllegalArgumentException("--memory sizes above 1000 must be multiples of 1000 (seeds x 1000 step sizes), got " + n);
+            }
+            Path dir = Files.createTempDirectory("deq-fanout-mem");
+            Path specFile = dir.resolve("cheap.yaml");
+            Files.writeString(specFile, String.join("\n", "name: cheap",
+                    "description: cheap points for the driver-memory check of bench-fanout",
+                    "family: general_deq", "grid:", "  seed: range(0, " + Math.max(1, n / 1000) + ")",
+                    "  step_size: logspace(0.001, 0.1, " + Math.min(n, 1000) + ")",
+                    "fixed: {d: 1, width: 1, n: 1, max_steps: 1}",
+                    "job: {wave_size: " + Math.min(n, wave) + ", record_curves: false, max_grid_size: " + Math.max(n, 1000) + "}", ""));
+            // the live heap: a full GC every SAMPLE_MS, then the heap in use (young GCs leave old garbage counted)
+            List<long[]> live = new ArrayList<>(); // {nanoTime, bytes}
+            Thread sampler = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        Thread.sleep(SAMPLE_MS);
+                        System.gc();
+                        long[] sample = {System.nanoTime(), usedHeap()};
+                        synchronized (live) {
+                            live.add(sample);
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "bench-fanout-heap");
+            sampler.setDaemon(true);
+            long t0 = System.nanoTime();
+            sampler.start();
+            Timed t = sweep(List.of("sweep", specFile.toString(), "--master", "local[2]"));
+            sampler.interrupt();
+            sampler.join();
+            double secs = (System.nanoTime() - t0) / 1e9;
+            org.deqsweep.sweep.store.OutputDir.deleteTree(dir);
+            // the rebuild starts when the waves end: when the progress line's final form was printed
+            long rebuildStart = t.wavesEndNanos();
+            List<Long> waves = new ArrayList<>();
+            List<Long> rebuild = new ArrayList<>();
+            synchronized (live) {
+                for (long[] x : live) {
+                    (x[0] < rebuildStart ? waves : rebuild).add(x[1]);
+                }
+            }
+            // flat = the second half of the waves holds no more than the first half
+            double firstHalf = median(waves.subList(0, waves.size() / 2)) / 1e6;
+            double secondHalf = median(waves.subList(waves.size() / 2, waves.size())) / 1e6;
+            waves.sort(null);
+            double med = waves.isEmpty() ? Double.NaN : waves.get(waves.size() / 2) / 1e6;
+            double max = waves.isEmpty() ? Double.NaN : waves.get(waves.size() - 1) / 1e6;
+            double rmax = rebuild.stream().mapToLong(Long::longValue).max().orElse(-1) / 1e6;
+            heaps.add(new Heap(n, (n + wave - 1) / wave, secs, t.rebuild, waves.size(), med, max, rmax, firstHalf, secondHalf));
+            System.err.printf("bench-fanout: %,d cheap points in %.0f s (rebuild %.1f s): live heap during the waves median %.0f MB, "
+                    + "max %.0f MB over %d samples (median of the first half %.0f MB, second half %.0f MB); during the rebuild max %.0f MB%n",
+                    n, secs, t.rebuild, med, max, waves.size(), firstHalf, secondHalf, rmax);
+        }
+        b.append(String.format("- real sweeps of cheap points (general_deq, d = width = n = 1, one step, no curves; grid = N/1000 "
+                + "seeds x 1000 step sizes), local[2], "
+                + "waves of at most %,d points; live heap = heap in use after a full GC, sampled every %d s during the "
+                + "command (local mode: driver and executors share the JVM, so this bounds the driver's heap). Samples "
+                + "before the waves end count as waves, later ones as rebuild; the rebuild's sorts and Parquet buffers "
+                + "live in Spark's execution memory, which is capped by spark.memory.fraction and spills beyond it.%n%n",
+                wave, SAMPLE_MS / 1000));
+        b.append("| grid points | waves | wall s | rebuild s | samples in waves | live heap in waves, median MB "
+                + "| first half / second half of the waves, median MB | max MB | max MB in rebuild |\n"
+                + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Heap h : heaps) {
+            b.append(String.format("| %,d | %d | %.0f | %.1f | %d | %.0f | %.0f / %.0f | %.0f | %s |%n", h.points(), h.waves(), h.seconds(),
+                    h.rebuild(), h.samples(), h.medianMb(), h.firstHalfMb(), h.secondHalfMb(), h.maxMb(),
+                    h.rebuildMaxMb() < 0 ? "-" : String.format("%.0f", h.rebuildMaxMb())));
+        }
+        b.append("\n");
+    }
+
+    /** The session settings submit.sh passes with --properties-file, as system properties (SparkConf reads spark.*). */
+    private static void applySparkDefaults(Path file) throws IOException {
+        Properties p = new Properties();
+        try (var in = Files.newBufferedReader(file)) {
+            p.load(in);
+        }
+        for (String k : p.stringPropertyNames()) {
+            if (k.startsWith("spark.") && System.getProperty(k) == null) {
+                System.setProperty(k, p.getProperty(k).trim());
+            }
+        }
+    }
+
+    private static double median(List<Long> xs) {
+        if (xs.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Long> s = xs.stream().sorted().toList();
+        return s.get(s.size() / 2);
+    }
+
+    private static long usedHeap() {
+        Runtime r = Runtime.getRuntime();
+        return r.totalMemory() - r.freeMemory();
+    }
+}

@@ -1,0 +1,57 @@
+package org.deqsweep.core.math;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deqsweep.core.TestSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class ActivationTest extends TestSupport {
+
+    @ParameterizedTest
+    @EnumSource(Activation.class)
+    void derivativeMatchesCentralDifferences(Activation act) {
+        double eps = 0.3;
+        double h = 1e-6;
+        for (double u = -6.0; u <= 6.0; u += 0.0371) {
+            if (!act.isSmooth() && Math.abs(u) < 2 * h) {
+                continue;
+            }
+            double fd = (act.apply(u + h, eps) - act.apply(u - h, eps)) / (2 * h);
+            assertEquals(fd, act.derivative(u, eps), 1e-8 * Math.max(1, Math.abs(fd)), act + " at u = " + u);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Activation.class)
+    void lipschitzConstantBoundsAndIsTight(Activation act) {
+        double eps = 0.3;
+        double max = 0;
+        for (double u = -20.0; u <= 20.0; u += 1e-4) {
+            max = Math.max(max, Math.abs(act.derivative(u, eps)));
+        }
+        double lip = act.lipschitz(eps);
+        assertTrue(max <= lip, act + ": sup |act'| = " + max + " exceeds the declared " + lip);
+        assertTrue(max >= lip * 0.999, act + ": declared Lipschitz " + lip + " is loose; sup |act'| = " + max);
+    }
+
+    @Test
+    void erfcMatchesReferenceValues() {
+        // reference values: erfc(x) to 16 digits (Abramowitz and Stegun table 7.1, extended with mpmath)
+        assertEquals(1.0, Activation.erfc(0.0), 1e-16);
+        assertEquals(0.4795001221869535, Activation.erfc(0.5), 1e-15);
+        assertEquals(0.15729920705028513, Activation.erfc(1.0), 1e-15);
+        assertEquals(0.004677734981047266, Activation.erfc(2.0), 1e-17);
+        assertEquals(1.5374597944280349e-12, Activation.erfc(5.0), 1e-25);
+        assertEquals(1.8427007929497148, Activation.erfc(-1.0), 1e-15);
+    }
+
+    @Test
+    void unknownNameIsRefusedWithTheAllowedList() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Activation.of("swish"));
+        assertTrue(e.getMessage().contains("swish") && e.getMessage().contains("silu"), e.getMessage());
+    }
+}

@@ -1,0 +1,490 @@
+package org.deqsweep.sweep.engine;
+
+import java.io.PrintWriter;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.deqsweep.core.config.RunConfig;
+import org.deqsweep.core.train.RunResult;
+import org.deqsweep.core.train.Runner;
+import org.deqsweep.core.train.Status;
+import org.deqsweep.sweep.spec.DryRunPlan;
+import org.deqsweep.sweep.spec.Grid;
+import org.deqsweep.sweep.spec.SweepSpec;
+import org.deqsweep.sweep.store.Manifest;
+import org.deqsweep.sweep.store.OutputDir;
+import org.deqsweep.sweep.store.TableBuilder;
+import org.deqsweep.sweep.store.Tables;
+
+/**
+ * Runs one sweep into its output directory (DESIGN 5): the grid's index range is cut into waves; each
+ * wave is one Spark job of P tasks, each task decoding its share of the indices on the executor, training
+ * each point once through {@link Runner#run} and emitting one staging row per run (run columns plus the
+ * curve), written once under the wave's own name and committed by its marker (see {@link OutputDir}). The tables are then rebuilt from the committed
+ * waves ({@link TableBuilder}), so each run_id appears exactly once however often the sweep was resumed.
+ */
+public final class SweepJob {
+    /** Auto wave size: this many grid points per task, so a wave is a few seconds to a minute of work. */
+    public static final int AUTO_POINTS_PER_TASK = 8;
+    /** Waves submitted at once (see {@link #run}); a killed driver loses at most this many uncommitted waves. */
+    static final int WAVES_IN_FLIGHT = 2;
+    /** How long a failed sweep waits for the cancelled waves' tasks: longer than any one run should take. */
+    static final long TASK_STOP_TIMEOUT_MS = 10 * 60_000L;
+
+    /** What trains one config: {@link Runner#run} in production. */
+    public interface RunFn extends Serializable {
+        RunResult run(RunConfig cfg);
+    }
+
+    /** The summary a finished sweep returns. */
+    public record Outcome(long gridSize, long included, long trained, long failed, long alreadyPresent,
+                          int partitions, long waveSize, long waves, double wallSeconds) {
+    }
+
+    private final SparkSession spark;
+    private final SweepSpec spec;
+    private final OutputDir out;
+    private final boolean resume;
+    private final RunFn runFn;
+    private final PrintWriter console;
+    /** The waves this run committed: each must still be there at the next commit and at the rebuild. */
+    private final List<Path> committed = new ArrayList<>();
+
+    public SweepJob(SparkSession spark, SweepSpec spec, OutputDir out, boolean resume, PrintWriter console) {
+        this(spark, spec, out, resume, console, Runner::run);
+    }
+
+    public SweepJob(SparkSession spark, SweepSpec spec, OutputDir out, boolean resume, PrintWriter console, RunFn runFn) {
+        this.spark = spark;
+        this.spec = spec;
+        this.out = out;
+        this.resume = resume;
+        this.console = console;
+        this.runFn = runFn;
+    }
+
+    @SuppressWarnings("try") // the progress line runs for the try block's extent, never read
+    public Outcome run() {
+        Instant started = Instant.now();
+        long t0 = System.nanoTime();
+        Grid grid = spec.toGrid();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        DryRunPlan plan = plan(spec, spark.sparkContext().defaultParallelism());
+        int p = plan.partitions();
+        long n = grid.size();
+        long waveSize = plan.waveSize();
+        long waves = (n + waveSize - 1) / waveSize;
+        long included = plan.included();
+
+        out.removeUncommitted();
+        Set<String> present = resume ? TableBuilder.committedRunIds(spark, out) : Set.of();
+        Broadcast<Set<String>> presentB = jsc.broadcast(Collections.unmodifiableSet(new HashSet<>(present)));
+        LongAccumulator done = spark.sparkContext().longAccumulator("runs_done");
+        LongAccumulator failed = spark.sparkContext().longAccumulator("runs_failed");
+        LongAccumulator skipped = spark.sparkContext().longAccumulator("runs_already_present");
+        int attempt = out.nextAttempt();
+
+        Manifest manifest = new Manifest(spec, spark, started, n, included, p, waveSize, waves, resume, present.size());
+        manifest.write(out, "running", null, 0, Map.of());
+        // a JVM that stops mid-sweep (Ctrl-C, SIGTERM, or Spark ending a local executor on an OutOfMemoryError
+        // outside a run, exit status 52) runs its shutdown hooks: the manifest then says so, not "running"
+        Runnable stopped = OutputDir.onExit(() -> {
+            manifest.failure("the JVM stopped while the sweep ran (Ctrl-C, SIGTERM, or a fatal error outside a run,"
+                    + " such as an OutOfMemoryError in Spark's own threads); --resume continues");
+            try {
+                manifest.write(out, "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
+            } catch (RuntimeException ignored) {
+                // best effort while the JVM exits
+            }
+        });
+        String group = "deq-sweep " + spec.name() + " " + attempt + " " + System.nanoTime();
+        spark.sparkContext().setJobGroup(group, "sweep " + spec.name(), false);
+        // WAVES_IN_FLIGHT waves run at once: the next wave's tasks take the cores the current wave's last
+        // tasks leave idle, so no core waits at a wave's end. The pool's threads inherit the job group.
+        ExecutorService pool = Executors.newFixedThreadPool(WAVES_IN_FLIGHT, r -> {
+            Thread t = new Thread(r, "deq-sweep-wave");
+            t.setDaemon(true);
+            return t;
+        });
+        // the next wave goes in as soon as any wave in flight ends (not the oldest): its job is planned while
+        // the other wave still runs, so the cores never wait for the driver
+        CompletionService<Void> ended = new ExecutorCompletionService<>(pool);
+        AtomicBoolean stopping = new AtomicBoolean();
+        int running = 0;
+        try (GroupTasks tasks = new GroupTasks(spark.sparkContext(), group);
+             Progress progress = new Progress(spark.sparkContext(), spec.name(), included, done, failed, skipped, console)) {
+            try {
+                for (long w = 0; w < waves; w++) {
+                    if (running == WAVES_IN_FLIGHT) {
+                        awaitNext(ended);
+                        running--;
+                    }
+                    long wave = w;
+                    long from = w * waveSize;
+                    long to = Math.min(n, from + waveSize);
+                    LongAccumulator emitted = spark.sparkContext().longAccumulator("wave_rows");
+                    WaveTask task = new WaveTask(grid, runFn, from, to, p, presentB, done, failed, skipped, emitted,
+                            spec.job().recordCurves());
+                    ended.submit(() -> {
+                        writeWave(task, emitted, attempt, wave, waves, from, to, p, stopping);
+                        return null;
+                    });
+                    running++;
+                }
+                while (running > 0) {
+                    awaitNext(ended);
+                    running--;
+                }
+            } catch (RuntimeException | Error e) {
+                stopPartners(group, pool, tasks, stopping);
+                try {
+                    manifest.failure(String.valueOf(e));
+                    manifest.write(out, "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
+                } catch (RuntimeException unwritable) {
+                    e.addSuppressed(unwritable); // the storage failure that stopped the sweep may stop this too
+                }
+                OutputDir.removeOnExit(stopped);
+                throw e;
+            }
+        } finally {
+            pool.shutdown();
+            awaitQuietly(pool);
+            spark.sparkContext().clearJobGroup();
+        }
+        try {
+            return rebuild(manifest, grid, t0, n, included, p, waveSize, waves, done, failed, skipped, presentB);
+        } catch (RuntimeException | Error e) {
+            try {
+                manifest.failure("the table rebuild failed: " + e);
+                manifest.write(out, "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
+            } catch (RuntimeException unwritable) {
+                e.addSuppressed(unwritable);
+            }
+            throw e;
+        } finally {
+            OutputDir.removeOnExit(stopped);
+        }
+    }
+
+    private Outcome rebuild(Manifest manifest, Grid grid, long t0, long n, long included, int p, long waveSize, long waves,
+                            LongAccumulator done, LongAccumulator failed, LongAccumulator skipped,
+                            Broadcast<Set<String>> presentB) {
+        long tb = System.nanoTime();
+        spark.sparkContext().setJobDescription("rebuild tables");
+        out.checkPresent(committed);
+        Map<String, Long> counts = TableBuilder.rebuild(spark, out, spec.varyingKeys(),
+                TableBuilder.mayHoldDuplicates(out, grid.repeatsPoints()));
+        console.printf("[%s] tables rebuilt from %d waves in %.1f s%n", spec.name(), out.committedWaves().size(),
+                (System.nanoTime() - tb) / 1e9);
+        console.flush();
+        presentB.destroy();
+        double wall = (System.nanoTime() - t0) / 1e9;
+        manifest.write(out, "completed", Instant.now(), wall, counts);
+        return new Outcome(n, included, done.value(), failed.value(), skipped.value(), p, waveSize, waves, wall);
+    }
+
+    /**
+     * One wave: its Spark job writes the staging rows under the wave's own name and commits it with the
+     * marker (a wave with no row is deleted). A wave of a sweep that is stopping does not start; one whose
+     * job completed while another failed is complete, and stays committed.
+     */
+    private void writeWave(WaveTask task, LongAccumulator emitted, int attempt, long wave, long waves, long from, long to,
+                           int p, AtomicBoolean stopping) {
+        if (stopping.get()) {
+            return;
+        }
+        spark.sparkContext().setJobDescription(String.format("wave %d/%d: points %d..%d", wave + 1, waves, from, to - 1));
+        Dataset<Row> rows = spark.range(0, p, 1, p).mapPartitions(task, Encoders.row(Tables.STAGING_SCHEMA));
+        Path target = out.wave(attempt, wave);
+        // committed when Spark's job commit writes the wave's marker, after all its files (see OutputDir)
+        rows.write().mode(SaveMode.Overwrite).option("mapreduce.fileoutputcommitter.marksuccessfuljobs", "true")
+                .parquet(target.toString());
+        if (emitted.value() == 0) {
+            out.delete(target); // every point of the wave was excluded or already present
+            return;
+        }
+        synchronized (committed) {
+            committed.add(target);
+            out.checkPresent(committed); // a vanished output must fail the sweep, not shrink its tables
+        }
+    }
+
+    /**
+     * After a wave failed: cancels the other wave in flight (and any job of the sweep not yet submitted),
+     * waits for its thread and then for its tasks, which see the kill between two runs, and only then
+     * removes the uncommitted waves. Nothing of this sweep writes after it returns; committed waves stay.
+     */
+    private void stopPartners(String group, ExecutorService pool, GroupTasks tasks, AtomicBoolean stopping) {
+        stopping.set(true);
+        spark.sparkContext().cancelJobGroupAndFutureJobs(group, "another wave of the sweep failed");
+        pool.shutdown();
+        awaitQuietly(pool);
+        long limit = TASK_STOP_TIMEOUT_MS;
+        try {
+            if (!tasks.awaitIdle(limit)) {
+                console.printf("[%s] %d task(s) of the cancelled waves still running after %d s; uncommitted waves may"
+                        + " reappear under %s%n", spec.name(), tasks.running(), limit / 1000, OutputDir.show(out.wavesDir()));
+                console.flush();
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            out.removeUncommitted();
+        } catch (RuntimeException unremovable) {
+            // a directory that refuses writes refuses deletes too: the failure's message names what is left,
+            // nothing reads an uncommitted wave, and the next run removes it
+        }
+    }
+
+    /** Waits for the next wave to end; its failure is rethrown as it was thrown in the wave's thread. */
+    private static void awaitNext(CompletionService<Void> ended) {
+        try {
+            ended.take().get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a wave", e);
+        }
+    }
+
+    /** Lets a cancelled wave's thread finish its (cancelled) Spark job before the tables are touched. */
+    private static void awaitQuietly(ExecutorService pool) {
+        try {
+            if (!pool.awaitTermination(10, TimeUnit.MINUTES)) {
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The execution plan on {@code cores} cores: the spec's partitions (default tasks_per_core x cores,
+     * at most the included points) and waves; an automatic wave size is {@link #AUTO_POINTS_PER_TASK}
+     * points per task, or fewer when the cost model expects that to exceed a wave's target time.
+     * {@code --dry-run} prints this same plan.
+     */
+    public static DryRunPlan plan(SweepSpec spec, int cores) {
+        DryRunPlan auto = DryRunPlan.of(spec, cores, 0);
+        if (spec.job().waveSize() > 0) {
+            return auto;
+        }
+        long wave = Math.max(1, Math.min(auto.waveSize(), (long) AUTO_POINTS_PER_TASK * auto.partitions()));
+        SweepSpec.Job j = spec.job();
+        SweepSpec fixedWaves = new SweepSpec(spec.name(), spec.description(), spec.grid(), spec.zip(), spec.exclude(),
+                spec.fixed(), new SweepSpec.Job(j.partitions(), j.tasksPerCore(), (int) Math.min(Integer.MAX_VALUE, wave),
+                j.maxGridSize(), j.recordCurves()), spec.sourceName(), spec.rawText(), spec.overrides(), spec.canonicalJson());
+        return DryRunPlan.of(fixedWaves, cores, 0);
+    }
+
+    /**
+     * One wave's work on the executors: the task of partition {@code slot} (the range holds one element
+     * per partition) takes every P-th position of the wave, maps it through a fixed permutation of the
+     * whole index range (so costly regions of the grid spread over tasks and waves), skips excluded and
+     * already-present points, and trains the rest. No state depends on the partitioning, so local[1],
+     * local[*] and a cluster give the same rows.
+     */
+    static final class WaveTask implements MapPartitionsFunction<Long, Row> {
+        private static final long serialVersionUID = 1L;
+        private final Grid grid;
+        private final RunFn runFn;
+        private final long from;
+        private final long to;
+        private final int p;
+        private final Broadcast<Set<String>> present;
+        private final LongAccumulator done;
+        private final LongAccumulator failed;
+        private final LongAccumulator skipped;
+        private final LongAccumulator emitted;
+        private final boolean recordCurves;
+
+        WaveTask(Grid grid, RunFn runFn, long from, long to, int p, Broadcast<Set<String>> present,
+                 LongAccumulator done, LongAccumulator failed, LongAccumulator skipped, LongAccumulator emitted,
+                 boolean recordCurves) {
+            this.grid = grid;
+            this.runFn = runFn;
+            this.from = from;
+            this.to = to;
+            this.p = p;
+            this.present = present;
+            this.done = done;
+            this.failed = failed;
+            this.skipped = skipped;
+            this.emitted = emitted;
+            this.recordCurves = recordCurves;
+        }
+
+        /** Rows are produced one at a time as the writer pulls them, so a task holds one run, not its share of the wave. */
+        @Override
+        public Iterator<Row> call(Iterator<Long> slots) {
+            long n = grid.size();
+            long mult = Interleave.multiplier(n);
+            Set<String> skip = present.value();
+            return new Iterator<>() {
+                private long pos = -1;
+                private Row next;
+
+                @Override
+                public boolean hasNext() {
+                    while (next == null) {
+                        TaskContext tc = TaskContext.get();
+                        if (tc != null) {
+                            tc.killTaskIfInterrupted(); // a cancelled wave stops between two runs
+                        }
+                        if (pos < 0 || pos >= to) {
+                            if (!slots.hasNext()) {
+                                return false;
+                            }
+                            pos = from + slots.next();
+                            continue;
+                        }
+                        long index = Interleave.index(pos, mult, n);
+                        pos += p;
+                        if (!grid.excluded(index)) {
+                            next = runPoint(grid.point(index), skip);
+                        }
+                    }
+                    return true;
+                }
+
+                @Override
+                public Row next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    Row r = next;
+                    next = null;
+                    emitted.add(1);
+                    return r;
+                }
+            };
+        }
+
+        private Row runPoint(Map<String, Object> point, Set<String> skip) {
+            RunConfig cfg;
+            try {
+                cfg = RunConfig.fromMap(point);
+            } catch (RuntimeException e) {
+                String id = fallbackRunId(point);
+                if (skip.contains(id)) {
+                    skipped.add(1);
+                    return null;
+                }
+                done.add(1);
+                failed.add(1);
+                return Tables.failedRow(id, Tables.typedOrNull(point), Status.INVALID, e, 0);
+            }
+            String id = cfg.runId();
+            if (skip.contains(id)) {
+                skipped.add(1);
+                return null;
+            }
+            long t = System.nanoTime();
+            done.add(1);
+            try {
+                RunResult r = runFn.run(cfg);
+                if (r.status().isFailure()) {
+                    failed.add(1);
+                }
+                return Tables.stagingRow(cfg, r, recordCurves);
+            } catch (RuntimeException | StackOverflowError e) {
+                // Runner reports numerical trouble as a status; anything thrown is a bug, kept as a row
+                failed.add(1);
+                return Tables.failedRow(id, cfg.values(), Status.ERROR, e, (System.nanoTime() - t) / 1_000_000);
+            } catch (OutOfMemoryError e) {
+                // Runner turns its own OutOfMemoryError into a row; this one came from building the row. Left to
+                // Spark, it would end the executor (in local mode, the whole sweep) with exit status 52
+                failed.add(1);
+                return Tables.failedRow(id, cfg.values(), Status.ERROR, Runner.outOfMemory(cfg, e),
+                        (System.nanoTime() - t) / 1_000_000);
+            }
+        }
+    }
+
+    /** The run_id of a point RunConfig refused: the same hash length over its sorted raw map. */
+    static String fallbackRunId(Map<String, ?> point) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256")
+                    .digest(("invalid:" + new TreeMap<>(point)).getBytes(StandardCharsets.UTF_8));
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < 8; i++) {
+                b.append(String.format("%02x", h[i]));
+            }
+            return b.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A fixed permutation of 0..n-1, position to grid index: multiplication by a unit mod n near n times
+     * the golden ratio, so consecutive positions land far apart in mixed radix. Neighbouring indices
+     * differ in the fastest dimension (often the seed); spreading them balances tasks and waves.
+     */
+    public static final class Interleave {
+        private Interleave() {
+        }
+
+        public static long multiplier(long n) {
+            if (n <= 2) {
+                return 1;
+            }
+            long a = Math.max(1, Math.round(n * 0.6180339887498949));
+            while (gcd(a, n) != 1) {
+                a++;
+            }
+            return a % n;
+        }
+
+        public static long index(long pos, long mult, long n) {
+            return java.math.BigInteger.valueOf(pos).multiply(java.math.BigInteger.valueOf(mult))
+                    .mod(java.math.BigInteger.valueOf(n)).longValue();
+        }
+
+        private static long gcd(long a, long b) {
+            while (b != 0) {
+                long t = a % b;
+                a = b;
+                b = t;
+            }
+            return a;
+        }
+    }
+}

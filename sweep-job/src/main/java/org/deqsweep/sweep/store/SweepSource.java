@@ -1,0 +1,238 @@
+package org.deqsweep.sweep.store;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Where a sweep's runs and curves are read from, and whether the sweep is complete (DESIGN 5).
+ * <p>
+ * A completed sweep ({@code _sweep.json} with status {@code completed} and an end time) is read from its
+ * {@code runs} and {@code curves} tables. A sweep that is still running, was killed or is being resumed has
+ * no up-to-date tables (they are rebuilt only at the end), so it is read from its committed waves under
+ * {@code _waves/}: a wave counts once its commit marker, written after all its files, is there, so a wave
+ * that is read is complete, and one run_id appears once. Every table and column name used by report and replay is here.
+ */
+public final class SweepSource {
+    /** Layout and names of the sweep's output ({@link OutputDir}, {@code Tables}). */
+    public static final String MANIFEST = "_sweep.json";
+    public static final String WAVES = "_waves";
+    public static final String RUNS = "runs";
+    public static final String CURVES = "curves";
+    /** A wave's staging rows hold the runs columns plus the run's curve in this array column. */
+    public static final String STAGING_CURVE = "curve";
+    /** The manifest's status of a finished sweep. */
+    public static final String COMPLETED = "completed";
+
+    /** Column names of the runs and curves tables used here. */
+    public static final class Col {
+        public static final String RUN_ID = "run_id";
+        public static final String FAMILY = "family";
+        public static final String ACTIVATION = "activation";
+        public static final String D = "d";
+        public static final String WIDTH = "width";
+        public static final String STEP_SIZE = "step_size";
+        public static final String SEED = "seed";
+        public static final String STATUS = "status";
+        public static final String STEPS = "steps";
+        public static final String LOSS_INITIAL = "loss_initial";
+        public static final String LOSS_FINAL = "loss_final";
+        public static final String KAPPA = "kappa";
+        public static final String RATE_THEORY = "rate_theory";
+        public static final String STEP_THEORY = "step_theory";
+        public static final String CONSERVATION_DRIFT = "conservation_drift";
+        public static final String LAMBDA_MIN_GRAM_INIT = "lambda_min_gram_init";
+        public static final String LAMBDA_MIN_COV = "lambda_min_cov";
+        public static final String STEP = "step";
+        public static final String LOSS = "loss";
+
+        private Col() {
+        }
+    }
+
+    /** Where the rows come from. */
+    public enum Kind { TABLES, WAVES }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final OutputDir dir;
+    private final JsonNode manifest;
+    private final Kind kind;
+    private final List<Path> waves;
+    private final List<String> notes;
+    private final boolean complete;
+
+    private SweepSource(OutputDir dir, JsonNode manifest, Kind kind, List<Path> waves, List<String> notes, boolean complete) {
+        this.dir = dir;
+        this.manifest = manifest;
+        this.kind = kind;
+        this.waves = waves;
+        this.notes = notes;
+        this.complete = complete;
+    }
+
+    /**
+     * Opens a sweep's output: {@code <out>/<name>}, or {@code <out>} when it holds exactly one sweep.
+     *
+     * @throws IllegalArgumentException naming the directory and what is missing
+     */
+    public static SweepSource open(java.nio.file.Path given) {
+        return open(given.toAbsolutePath().normalize().toString(), new Configuration());
+    }
+
+    /**
+     * Opens a sweep's output on any Hadoop file system: {@code <out>/<name>}, or {@code <out>} when it holds
+     * exactly one sweep; a local path or a URI.
+     *
+     * @throws IllegalArgumentException naming the directory and what is missing
+     */
+    public static SweepSource open(String location, Configuration conf) {
+        OutputDir dir;
+        try {
+            dir = resolve(new OutputDir(location, conf).checkReachable());
+        } catch (UsageException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        JsonNode manifest = null;
+        List<String> notes = new ArrayList<>();
+        String mf = dir.readString(dir.manifest());
+        if (mf != null) {
+            try {
+                manifest = JSON.readTree(mf);
+            } catch (IOException e) {
+                notes.add(MANIFEST + " could not be read (" + e.getMessage() + "); treating the sweep as incomplete.");
+            }
+        } else {
+            notes.add("No " + MANIFEST + " in " + dir + ": cannot tell whether the sweep finished.");
+        }
+        String status = manifest == null ? null : manifest.path("status").asText(null);
+        boolean finished = manifest != null && manifest.hasNonNull("finished");
+        boolean complete = COMPLETED.equals(status) && finished;
+        List<Path> waves = dir.committedWaves();
+        boolean hasRuns = dir.isDirectory(dir.table(RUNS));
+        Kind kind;
+        if (hasRuns && (complete || waves.isEmpty())) {
+            kind = Kind.TABLES;
+        } else if (!waves.isEmpty()) {
+            kind = Kind.WAVES;
+        } else {
+            throw new IllegalArgumentException(dir + " has no runs table and no committed wave yet"
+                    + (status == null ? "" : " (_sweep.json status: " + status + ")")
+                    + "; wait for the sweep's first wave to finish.");
+        }
+        if (manifest != null && !complete) {
+            StringBuilder b = new StringBuilder("The sweep is incomplete: _sweep.json has status \"")
+                    .append(status).append('"').append(finished ? "" : " and no end time");
+            if (kind == Kind.WAVES) {
+                b.append("; this report reads the ").append(waves.size()).append(" committed wave")
+                        .append(waves.size() == 1 ? "" : "s").append(" (of ")
+                        .append(manifest.path("waves").asText("?")).append(" planned in the last attempt)");
+            } else {
+                b.append("; this report reads the tables as they are");
+            }
+            b.append(", and every figure may change when it finishes.");
+            notes.add(0, b.toString());
+        }
+        return new SweepSource(dir, manifest, kind, waves, List.copyOf(notes), complete);
+    }
+
+    private static OutputDir resolve(OutputDir dir) {
+        if (!dir.isDirectory(dir.path())) {
+            throw new IllegalArgumentException(dir + " is not a directory; give a sweep's output directory (<out>/<name>) or <out>.");
+        }
+        if (isSweep(dir)) {
+            return dir;
+        }
+        List<OutputDir> inside = new ArrayList<>();
+        try {
+            for (FileStatus st : dir.fs().listStatus(dir.path())) {
+                if (st.isDirectory() && isSweep(dir.child(st.getPath().getName()))) {
+                    inside.add(dir.child(st.getPath().getName()));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        inside.sort(java.util.Comparator.comparing(OutputDir::toString));
+        if (inside.size() == 1) {
+            return inside.get(0);
+        }
+        if (inside.isEmpty()) {
+            throw new IllegalArgumentException(dir + " holds no sweep output (no " + MANIFEST + ", " + RUNS + "/ or "
+                    + WAVES + "/ in it or in a directory below it).");
+        }
+        throw new IllegalArgumentException(dir + " holds " + inside.size() + " sweeps ("
+                + String.join(", ", inside.stream().map(d -> d.path().getName()).toList()) + "); name one.");
+    }
+
+    private static boolean isSweep(OutputDir d) {
+        return d.exists(d.manifest()) || d.isDirectory(d.table(RUNS)) || d.isDirectory(d.wavesDir());
+    }
+
+    /** The runs rows: one per run_id. */
+    public Dataset<Row> runs(SparkSession spark) {
+        if (kind == Kind.TABLES) {
+            return spark.read().parquet(dir.table(RUNS).toString());
+        }
+        return staging(spark).drop(STAGING_CURVE);
+    }
+
+    /** The curves rows (run_id, step, loss, ...), or null when the sweep recorded none. */
+    public Dataset<Row> curves(SparkSession spark) {
+        if (kind == Kind.TABLES) {
+            Path c = dir.table(CURVES);
+            return dir.isDirectory(c) ? spark.read().parquet(c.toString()) : null;
+        }
+        Dataset<Row> st = staging(spark);
+        if (!Arrays.asList(st.columns()).contains(STAGING_CURVE)) {
+            return null;
+        }
+        return st.select(col(Col.RUN_ID), explode(col(STAGING_CURVE)).as("p")).select(col(Col.RUN_ID), col("p.*"));
+    }
+
+    private Dataset<Row> staging(SparkSession spark) {
+        String[] paths = waves.stream().map(Path::toString).toArray(String[]::new);
+        return spark.read().parquet(paths).dropDuplicates(Col.RUN_ID);
+    }
+
+    public OutputDir dir() {
+        return dir;
+    }
+
+    /** The sweep's name: the manifest's, else the directory's. */
+    public String name() {
+        return manifest != null && manifest.hasNonNull("name") ? manifest.get("name").asText() : dir.path().getName();
+    }
+
+    /** The parsed manifest, or null. */
+    public JsonNode manifest() {
+        return manifest;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** True when the manifest says completed and has an end time. */
+    public boolean complete() {
+        return complete;
+    }
+
+    /** Lines for the page and the console about what was read (incompleteness first). */
+    public List<String> notes() {
+        return notes;
+    }
+}

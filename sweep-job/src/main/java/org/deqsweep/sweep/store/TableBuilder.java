@@ -1,0 +1,220 @@
+package org.deqsweep.sweep.store;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.deqsweep.core.config.ConfigSchema;
+import org.deqsweep.core.train.Status;
+
+/**
+ * Builds the five tables from the committed waves (DESIGN 5). Nothing here trains: runs and curves
+ * come from the staging rows that were written, failures from the runs table, summary from runs,
+ * stability from summary. Every write overwrites the whole table, so a rebuild after a resume leaves
+ * each run_id exactly once.
+ */
+public final class TableBuilder {
+    /** Summary groups always carry these keys (when present in the schema), besides the varying ones. */
+    static final List<String> BASE_GROUP_KEYS = List.of("family", "d", "width", "activation", "step_size");
+
+    private TableBuilder() {
+    }
+
+    /** Bytes of committed staging data per output task of the rebuild (Parquet, so a few 10^5 runs). */
+    static final long BYTES_PER_TASK = 64L << 20;
+
+    /** The staging rows of every committed wave, one per run_id; empty when there are none. */
+    static Dataset<Row> committed(SparkSession spark, OutputDir out) {
+        return staged(spark, out, true);
+    }
+
+    /** The committed staging rows, deduplicated on run_id when {@code dedup}. */
+    private static Dataset<Row> staged(SparkSession spark, OutputDir out, boolean dedup) {
+        List<Path> waves = out.committedWaves();
+        if (waves.isEmpty()) {
+            return spark.createDataFrame(List.of(), Tables.STAGING_SCHEMA);
+        }
+        String[] paths = waves.stream().map(Path::toString).toArray(String[]::new);
+        Dataset<Row> rows = spark.read().schema(Tables.STAGING_SCHEMA).parquet(paths);
+        return dedup ? rows.dropDuplicates("run_id") : rows;
+    }
+
+    /** The run_ids already in committed waves (for --resume; the driver broadcasts them). */
+    public static Set<String> committedRunIds(SparkSession spark, OutputDir out) {
+        Set<String> ids = new HashSet<>();
+        for (Row r : committed(spark, out).select("run_id").collectAsList()) {
+            ids.add(r.getString(0));
+        }
+        return ids;
+    }
+
+    /**
+     * Whether the committed waves can hold a run_id twice: only when they come from more than one
+     * attempt (a resume skips present run_ids, so this is a second line of defence) or when the grid
+     * itself repeats a config ({@link org.deqsweep.sweep.spec.Grid#repeatsPoints}). Otherwise every
+     * wave covers its own index range once, and the rebuild skips the run_id shuffle.
+     */
+    public static boolean mayHoldDuplicates(OutputDir out, boolean gridRepeats) {
+        return gridRepeats || out.committedWaves().stream().map(p -> p.getName().substring(0, 4)).distinct().count() > 1;
+    }
+
+    /**
+     * Rewrites runs, curves, failures, summary and stability from the committed waves.
+     *
+     * <p>Cost: two scans of the waves (runs, curves), one of runs (failures), one small aggregation
+     * each for summary and stability; a shuffle on run_id only when {@code dedup}. The output is cut into
+     * one task per {@link #BYTES_PER_TASK} of staging data, so a small sweep writes one file per table
+     * (per partition directory for runs) and its aggregations run as single tasks.
+     *
+     * @param varyingKeys the grid's varying config keys (summary groups by these except seed)
+     * @param dedup       drop repeated run_ids (see {@link #mayHoldDuplicates})
+     * @return runs per status
+     */
+    public static Map<String, Long> rebuild(SparkSession spark, OutputDir out, List<String> varyingKeys, boolean dedup) {
+        int tasks = outputTasks(out, spark.sparkContext().defaultParallelism());
+        String shuffleKey = "spark.sql.shuffle.partitions";
+        String shuffleBefore = spark.conf().get(shuffleKey);
+        spark.conf().set(shuffleKey, Integer.toString(tasks));
+        try {
+            return rebuildWith(spark, out, varyingKeys, dedup, tasks);
+        } finally {
+            spark.conf().set(shuffleKey, shuffleBefore);
+        }
+    }
+
+    private static Map<String, Long> rebuildWith(SparkSession spark, OutputDir out, List<String> varyingKeys, boolean dedup,
+                                                 int tasks) {
+        Dataset<Row> staged = staged(spark, out, dedup);
+        Column[] runCols = Arrays.stream(Tables.RUNS_SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new);
+        // one file per (family, activation) directory and output task; no shuffle unless deduplicating
+        Dataset<Row> runsOut = staged.select(runCols);
+        runsOut = dedup ? runsOut.repartition(tasks, col("family"), col("activation")) : runsOut.coalesce(tasks);
+        runsOut.write().mode(SaveMode.Overwrite)
+                .partitionBy(Tables.RUNS_PARTITIONS.toArray(String[]::new))
+                .parquet(out.table(Tables.RUNS).toString());
+        staged.select(col("run_id"), explode(col("curve")).as("p")).select(col("run_id"), col("p.*")).coalesce(tasks)
+                .write().mode(SaveMode.Overwrite).parquet(out.table(Tables.CURVES).toString());
+
+        Dataset<Row> runs = readRuns(spark, out.table(Tables.RUNS));
+        List<String> failureCols = new ArrayList<>();
+        failureCols.add("run_id");
+        failureCols.addAll(Tables.configColumns());
+        failureCols.addAll(Tables.FAILURE_COLUMNS);
+        runs.filter(col("status").isin(Tables.failureStatuses().toArray()))
+                .select(failureCols.stream().map(c -> col(c)).toArray(Column[]::new)).coalesce(tasks)
+                .write().mode(SaveMode.Overwrite).parquet(out.table(Tables.FAILURES).toString());
+
+        List<String> groupKeys = summaryKeys(varyingKeys);
+        runs.createOrReplaceTempView("deq_sweep_runs");
+        spark.sql(summarySql(groupKeys, "deq_sweep_runs")).write().mode(SaveMode.Overwrite)
+                .parquet(out.table(Tables.SUMMARY).toString());
+        spark.read().parquet(out.table(Tables.SUMMARY).toString()).createOrReplaceTempView("deq_sweep_summary");
+        List<String> stabilityKeys = groupKeys.stream().filter(k -> !k.equals("step_size")).toList();
+        spark.sql(stabilitySql(stabilityKeys, "deq_sweep_summary")).write().mode(SaveMode.Overwrite)
+                .parquet(out.table(Tables.STABILITY).toString());
+        spark.catalog().dropTempView("deq_sweep_runs");
+        spark.catalog().dropTempView("deq_sweep_summary");
+
+        // runs per status from the small summary table: one scan, no shuffle
+        List<Column> sums = new ArrayList<>();
+        for (Status st : Status.values()) {
+            sums.add(org.apache.spark.sql.functions.sum(statusColumn(st)));
+        }
+        Row totals = spark.read().parquet(out.table(Tables.SUMMARY).toString())
+                .agg(sums.get(0), sums.subList(1, sums.size()).toArray(Column[]::new)).first();
+        Map<String, Long> counts = new TreeMap<>();
+        for (int i = 0; i < Status.values().length; i++) {
+            long c = totals.isNullAt(i) ? 0 : totals.getLong(i);
+            if (c > 0) {
+                counts.put(Status.values()[i].name(), c);
+            }
+        }
+        return counts;
+    }
+
+    /** Output tasks of the rebuild: one per {@link #BYTES_PER_TASK} of committed staging data, at most {@code cores}. */
+    static int outputTasks(OutputDir out, int cores) {
+        long bytes = 0;
+        for (Path w : out.committedWaves()) {
+            try {
+                bytes += out.fs().getContentSummary(w).getLength();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return (int) Math.max(1, Math.min(Math.max(1, cores), (bytes + BYTES_PER_TASK - 1) / BYTES_PER_TASK));
+    }
+
+    /** The runs table with its declared schema (partition columns typed as declared, not inferred). */
+    public static Dataset<Row> readRuns(SparkSession spark, Path runs) {
+        return readRuns(spark, runs.toString());
+    }
+
+    /** The runs table at {@code location} (a path or URI) with its declared schema. */
+    public static Dataset<Row> readRuns(SparkSession spark, String runs) {
+        Dataset<Row> df = spark.read().schema(Tables.RUNS_SCHEMA).parquet(runs);
+        return df.select(Arrays.stream(Tables.RUNS_SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new));
+    }
+
+    /** Summary group keys: the base keys and the varying keys, except seed, in config-schema order. */
+    public static List<String> summaryKeys(List<String> varyingKeys) {
+        Set<String> wanted = new LinkedHashSet<>(BASE_GROUP_KEYS);
+        wanted.addAll(varyingKeys);
+        wanted.remove("seed");
+        return ConfigSchema.fields().stream().map(ConfigSchema.Field::key).filter(wanted::contains).toList();
+    }
+
+    public static String statusColumn(Status s) {
+        return "n_" + s.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    static String summarySql(List<String> keys, String view) {
+        String k = keys.stream().map(TableBuilder::q).collect(Collectors.joining(", "));
+        StringBuilder b = new StringBuilder("SELECT ").append(k).append(",\n")
+                .append(" count(*) AS runs,\n")
+                .append(" avg(CASE WHEN status = 'CONVERGED' THEN 1.0D ELSE 0.0D END) AS converged_fraction,\n");
+        for (String[] q : new String[][] {{"p10", "0.1"}, {"p50", "0.5"}, {"p90", "0.9"}}) {
+            b.append(" percentile(CASE WHEN status = 'CONVERGED' THEN rate END, ").append(q[1]).append(") AS rate_").append(q[0]).append(",\n");
+        }
+        b.append(" percentile(steps, 0.5) AS median_steps,\n");
+        b.append(" percentile(loss_final, 0.5) AS median_loss_final,\n");
+        b.append(" percentile(step_theory, 0.5) AS median_step_theory,\n");
+        for (Status s : Status.values()) {
+            b.append(" CAST(count_if(status = '").append(s.name()).append("') AS BIGINT) AS ").append(statusColumn(s)).append(",\n");
+        }
+        b.setLength(b.length() - 2);
+        return b.append("\nFROM ").append(view).append(" GROUP BY ").append(k).append(" ORDER BY ").append(k).toString();
+    }
+
+    static String stabilitySql(List<String> keys, String view) {
+        String k = keys.stream().map(TableBuilder::q).collect(Collectors.joining(", "));
+        return "SELECT " + k + ",\n"
+                + " count(*) AS step_sizes,\n"
+                + " sum(runs) AS runs,\n"
+                + " max(CASE WHEN n_converged = runs THEN step_size END) AS max_all_converged_step_size,\n"
+                + " min(CASE WHEN n_diverged + n_nan > 0 THEN step_size END) AS min_any_diverged_step_size,\n"
+                + " min(CASE WHEN n_converged + n_max_steps < runs THEN step_size END) AS min_any_failed_step_size,\n"
+                // the theory side: GD stops contracting the top curvature mode above 2 / mu_max (mu_max of 2cH at
+                // init; runs differing only in step size share their init, so this is one number per group)
+                + " percentile(median_step_theory, 0.5) AS step_theory\n"
+                + "FROM " + view + " GROUP BY " + k + " ORDER BY " + k;
+    }
+
+    private static String q(String name) {
+        return "`" + name + "`";
+    }
+}

@@ -1,0 +1,252 @@
+package org.deqsweep.sweep.store;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.deqsweep.core.config.ConfigSchema;
+import org.deqsweep.core.config.RunConfig;
+import org.deqsweep.core.train.CurvePoint;
+import org.deqsweep.core.train.RunResult;
+import org.deqsweep.core.train.Status;
+
+/**
+ * The output schemas, declared once, and the one mapping from a {@link RunResult} to a row (DESIGN 5).
+ * Config columns come from {@link ConfigSchema#fields()} with the spec's key names; result columns and
+ * curve columns are the lists {@link #RESULT} and {@link #CURVE}: a new RunResult field is one line there.
+ * NaN (not applicable) is written as SQL NULL.
+ */
+public final class Tables {
+    public static final String RUNS = "runs";
+    public static final String CURVES = "curves";
+    public static final String FAILURES = "failures";
+    public static final String SUMMARY = "summary";
+    public static final String STABILITY = "stability";
+    /** Every table, in the order query registers them. */
+    public static final List<String> ALL = List.of(RUNS, CURVES, FAILURES, SUMMARY, STABILITY);
+    /** The runs table's partition columns. */
+    public static final List<String> RUNS_PARTITIONS = List.of("family", "activation");
+
+    /** One output column computed from a value of type T (static lists, built in each JVM, never shipped). */
+    record Col<T>(String name, DataType type, Function<T, Object> get) {
+        StructField field() {
+            return DataTypes.createStructField(name, type, true);
+        }
+    }
+
+    /** The run columns after run_id and the config columns. */
+    static final List<Col<RunResult>> RESULT = List.of(
+            col("status", DataTypes.StringType, r -> r.status().name()),
+            col("steps", DataTypes.LongType, RunResult::steps),
+            dbl("loss_initial", RunResult::lossInitial),
+            dbl("loss_final", RunResult::lossFinal),
+            dbl("rate", RunResult::rate),
+            dbl("rate_fit_r2", RunResult::rateFitR2),
+            dbl("kappa", RunResult::kappa),
+            dbl("rate_excess", RunResult::rateExcess),
+            dbl("rate_excess_r2", RunResult::rateExcessR2),
+            dbl("rate_theory", RunResult::rateTheory),
+            dbl("conservation_drift", RunResult::conservationDrift),
+            dbl("distance_growth_min", RunResult::distanceGrowthMin),
+            dbl("sigma_min_min", RunResult::sigmaMinMin),
+            dbl("sigma_min_max", RunResult::sigmaMinMax),
+            dbl("contraction_max", RunResult::contractionMax),
+            dbl("lambda_min_cov", RunResult::lambdaMinCov),
+            dbl("lambda_min_gram_init", RunResult::lambdaMinGramInit),
+            dbl("lambda_min_gram_final", RunResult::lambdaMinGramFinal),
+            dbl("step_theory", RunResult::stepTheory),
+            dbl("eta", RunResult::eta),
+            dbl("accuracy", RunResult::accuracy),
+            dbl("grad_norm_final", RunResult::gradNormFinal),
+            col("forward_iters", DataTypes.LongType, RunResult::forwardIters),
+            col("backward_iters", DataTypes.LongType, RunResult::backwardIters),
+            col("wall_ms", DataTypes.LongType, RunResult::wallMs),
+            col("failure_reason", DataTypes.StringType, RunResult::failureReason),
+            col("step_at_failure", DataTypes.LongType, RunResult::stepAtFailure),
+            dbl("last_finite_loss", RunResult::lastFiniteLoss));
+
+    /** The curves columns after run_id. */
+    static final List<Col<CurvePoint>> CURVE = List.of(
+            col("step", DataTypes.LongType, CurvePoint::step),
+            dbl("time", CurvePoint::time),
+            dbl("loss", CurvePoint::loss),
+            dbl("grad_norm", CurvePoint::gradNorm),
+            dbl("conservation_drift", CurvePoint::conservationDrift),
+            dbl("sigma_min", CurvePoint::sigmaMin),
+            dbl("contraction", CurvePoint::contraction),
+            col("forward_iters", DataTypes.IntegerType, CurvePoint::forwardIters),
+            dbl("forward_residual", CurvePoint::forwardResidual),
+            col("backward_iters", DataTypes.IntegerType, CurvePoint::backwardIters),
+            dbl("param_norm", CurvePoint::paramNorm));
+
+    /** The columns the failures table keeps besides run_id and the config columns. */
+    static final List<String> FAILURE_COLUMNS = List.of("status", "step_at_failure", "last_finite_loss", "failure_reason");
+
+    /** Wall-clock columns: the only ones that may differ between two runs of the same sweep. */
+    public static final List<String> TIMING_COLUMNS = List.of("wall_ms");
+
+    public static final StructType CURVE_POINT = new StructType(CURVE.stream().map(Col::field).toArray(StructField[]::new));
+
+    /** runs: run_id, every config key, the result columns. */
+    public static final StructType RUNS_SCHEMA;
+    /** A wave's staging table: the runs columns plus the run's curve as array&lt;struct&gt;; written once per wave. */
+    public static final StructType STAGING_SCHEMA;
+    /** curves: run_id plus the curve columns. */
+    public static final StructType CURVES_SCHEMA;
+
+    static {
+        List<StructField> runs = new ArrayList<>();
+        runs.add(DataTypes.createStructField("run_id", DataTypes.StringType, false));
+        runs.addAll(configFields());
+        RESULT.forEach(c -> runs.add(c.field()));
+        RUNS_SCHEMA = new StructType(runs.toArray(StructField[]::new));
+        List<StructField> staging = new ArrayList<>(runs);
+        staging.add(DataTypes.createStructField("curve", DataTypes.createArrayType(CURVE_POINT, false), false));
+        STAGING_SCHEMA = new StructType(staging.toArray(StructField[]::new));
+        List<StructField> curves = new ArrayList<>();
+        curves.add(DataTypes.createStructField("run_id", DataTypes.StringType, false));
+        CURVE.forEach(c -> curves.add(c.field()));
+        CURVES_SCHEMA = new StructType(curves.toArray(StructField[]::new));
+    }
+
+    private Tables() {
+    }
+
+    /** The config columns, typed from {@link ConfigSchema}, in schema order. */
+    public static List<StructField> configFields() {
+        List<StructField> out = new ArrayList<>();
+        for (ConfigSchema.Field f : ConfigSchema.fields()) {
+            out.add(DataTypes.createStructField(f.key(), sparkType(f.type()), true));
+        }
+        return out;
+    }
+
+    /** Names of the config columns. */
+    public static List<String> configColumns() {
+        return ConfigSchema.fields().stream().map(ConfigSchema.Field::key).toList();
+    }
+
+    static DataType sparkType(ConfigSchema.Type t) {
+        switch (t) {
+            case INT:
+                return DataTypes.IntegerType;
+            case LONG:
+                return DataTypes.LongType;
+            case DOUBLE:
+                return DataTypes.DoubleType;
+            case STRING:
+                return DataTypes.StringType;
+            case BOOLEAN:
+                return DataTypes.BooleanType;
+            default:
+                throw new AssertionError(t);
+        }
+    }
+
+    /** The statuses the failures table keeps ({@link Status#isFailure()}). */
+    public static List<String> failureStatuses() {
+        return Arrays.stream(Status.values()).filter(Status::isFailure).map(Status::name).toList();
+    }
+
+    /** A staging row: run_id, config values, result columns, curve (empty unless recordCurves). */
+    public static Row stagingRow(String runId, Map<String, Object> config, RunResult r, boolean recordCurves) {
+        List<Object> v = new ArrayList<>(STAGING_SCHEMA.size());
+        v.add(runId);
+        for (ConfigSchema.Field f : ConfigSchema.fields()) {
+            v.add(config.get(f.key()));
+        }
+        for (Col<RunResult> c : RESULT) {
+            v.add(c.get().apply(r));
+        }
+        List<Row> curve = new ArrayList<>();
+        if (recordCurves) {
+            for (CurvePoint p : r.curve()) {
+                Object[] pv = new Object[CURVE.size()];
+                for (int i = 0; i < pv.length; i++) {
+                    pv[i] = CURVE.get(i).get().apply(p);
+                }
+                curve.add(RowFactory.create(pv));
+            }
+        }
+        v.add(scala.jdk.javaapi.CollectionConverters.asScala(curve).toSeq());
+        return RowFactory.create(v.toArray());
+    }
+
+    /**
+     * The staging row of a point that never produced a {@link RunResult} (a config RunConfig refused, or
+     * an exception out of the core): status and reason set, steps 0, step_at_failure 0, metrics NULL.
+     */
+    public static Row failedRow(String runId, Map<String, Object> config, Status status, Throwable e, long wallMs) {
+        return failedRow(runId, config, status, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+                wallMs);
+    }
+
+    /** A row for a run that produced no result, with its failure reason. */
+    public static Row failedRow(String runId, Map<String, Object> config, Status status, String reason, long wallMs) {
+        List<Object> v = new ArrayList<>(STAGING_SCHEMA.size());
+        v.add(runId);
+        for (ConfigSchema.Field f : ConfigSchema.fields()) {
+            v.add(config.get(f.key()));
+        }
+        for (Col<RunResult> c : RESULT) {
+            switch (c.name()) {
+                case "status" -> v.add(status.name());
+                case "failure_reason" -> v.add(reason);
+                case "wall_ms" -> v.add(wallMs);
+                case "steps", "step_at_failure", "forward_iters", "backward_iters" -> v.add(0L);
+                default -> v.add(null);
+            }
+        }
+        v.add(scala.jdk.javaapi.CollectionConverters.asScala(List.<Row>of()).toSeq());
+        return RowFactory.create(v.toArray());
+    }
+
+    /** The staging row of a run: config from the resolved {@link RunConfig}. */
+    public static Row stagingRow(RunConfig cfg, RunResult r, boolean recordCurves) {
+        return stagingRow(cfg.runId(), cfg.values(), r, recordCurves);
+    }
+
+    /**
+     * Best-effort typed config values of a grid point that {@link RunConfig#fromMap} refused: each value
+     * that coerces to its column type is kept, the rest are NULL.
+     */
+    public static Map<String, Object> typedOrNull(Map<String, ?> point) {
+        Map<String, Object> flat;
+        try {
+            flat = RunConfig.flatten(point);
+        } catch (RuntimeException e) {
+            flat = new LinkedHashMap<>(point);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (ConfigSchema.Field f : ConfigSchema.fields()) {
+            Object x = flat.get(f.key());
+            try {
+                out.put(f.key(), x == null ? null : ConfigSchema.coerce(f.key(), f, x));
+            } catch (RuntimeException e) {
+                out.put(f.key(), null);
+            }
+        }
+        return out;
+    }
+
+    private static <T> Col<T> col(String name, DataType type, Function<T, Object> get) {
+        return new Col<>(name, type, get);
+    }
+
+    private static <T> Col<T> dbl(String name, java.util.function.ToDoubleFunction<T> get) {
+        return new Col<>(name, DataTypes.DoubleType, t -> nullIfNaN(get.applyAsDouble(t)));
+    }
+
+    /** NaN means "not applicable": SQL NULL. */
+    static Double nullIfNaN(double x) {
+        return Double.isNaN(x) ? null : x;
+    }
+}

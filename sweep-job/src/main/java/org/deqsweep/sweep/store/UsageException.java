@@ -1,0 +1,13 @@
+package org.deqsweep.sweep.store;
+
+/**
+ * A mistake of the caller (bad spec, bad option, an output directory in the way, bad SQL): the command
+ * prints the message as one paragraph, without a stack trace, and exits with status 2.
+ */
+public final class UsageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public UsageException(String message) {
+        super(message);
+    }
+}
