@@ -8,6 +8,9 @@ import org.deqsweep.core.solve.SolveStats;
 
 
 
+
+
+
 /**
  * A training objective over {@link Params}: the loss, its gradient, and the diagnostics of the model's
  * fixed-point map. The trainers (package train) see models only through this.

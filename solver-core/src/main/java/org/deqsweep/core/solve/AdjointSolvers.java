@@ -7,6 +7,9 @@ import org.deqsweep.core.config.RunConfig;
 
 
 
+
+
+
 /** Builds the adjoint (backward) solver a run's config names (DESIGN 2.1, 3). */
 public final class AdjointSolvers {
     /** Widest m for which {@code backward_solver: auto} picks the direct solver. */

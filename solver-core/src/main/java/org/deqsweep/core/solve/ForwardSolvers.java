@@ -8,6 +8,9 @@ import org.deqsweep.core.math.Activation;
 
 
 
+
+
+
 /** Builds the forward solver a run's config names (DESIGN 3). */
 public final class ForwardSolvers {
     private ForwardSolvers() {

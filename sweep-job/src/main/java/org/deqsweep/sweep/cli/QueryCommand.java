@@ -21,6 +21,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.deqsweep.sweep.engine.Sessions;
 import org.deqsweep.sweep.store.OutputDir;
+import org.deqsweep.sweep.store.Sql;
 import org.deqsweep.sweep.store.TableBuilder;
 import org.deqsweep.sweep.store.Tables;
 import org.deqsweep.sweep.store.UsageException;
@@ -250,7 +251,7 @@ public final class QueryCommand implements Callable<Integer> {
     /** JSON lines, one object per row, NULL columns kept as null. */
     static void printJson(Dataset<Row> df, PrintWriter w) {
         org.apache.spark.sql.Column all = org.apache.spark.sql.functions.struct(
-                java.util.Arrays.stream(df.columns()).map(c -> df.col("`" + c.replace("`", "``") + "`")).toArray(org.apache.spark.sql.Column[]::new));
+                java.util.Arrays.stream(df.columns()).map(c -> df.col(Sql.ident(c))).toArray(org.apache.spark.sql.Column[]::new));
         df.select(org.apache.spark.sql.functions.to_json(all, Map.of("ignoreNullFields", "false")))
                 .toLocalIterator().forEachRemaining(r -> w.println(r.getString(0)));
     }

@@ -113,14 +113,14 @@ public final class SweepJob {
         int attempt = out.nextAttempt();
 
         Manifest manifest = new Manifest(spec, spark, started, n, included, p, waveSize, waves, resume, present.size());
-        manifest.write(out, "running", null, 0, Map.of());
+        manifest.write(out, Manifest.RUNNING, null, 0, Map.of());
         // a JVM that stops mid-sweep (Ctrl-C, SIGTERM, or Spark ending a local executor on an OutOfMemoryError
         // outside a run, exit status 52) runs its shutdown hooks: the manifest then says so, not "running"
         Runnable stopped = OutputDir.onExit(() -> {
             manifest.failure("the JVM stopped while the sweep ran (Ctrl-C, SIGTERM, or a fatal error outside a run,"
                     + " such as an OutOfMemoryError in Spark's own threads); --resume continues");
             try {
-                manifest.write(out, "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
+                manifest.write(out, Manifest.FAILED, Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
             } catch (RuntimeException ignored) {
                 // best effort while the JVM exits
             }
@@ -167,7 +167,7 @@ public final class SweepJob {
                 stopPartners(group, pool, tasks, stopping);
                 try {
                     manifest.failure(String.valueOf(e));
-                    manifest.write(out, "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
+                    manifest.write(out, Manifest.FAILED, Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
                 } catch (RuntimeException unwritable) {
                     e.addSuppressed(unwritable); // the storage failure that stopped the sweep may stop this too
                 }
@@ -184,7 +184,7 @@ public final class SweepJob {
         } catch (RuntimeException | Error e) {
             try {
                 manifest.failure("the table rebuild failed: " + e);
-                manifest.write(out, "failed", Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
+                manifest.write(out, Manifest.FAILED, Instant.now(), (System.nanoTime() - t0) / 1e9, Map.of());
             } catch (RuntimeException unwritable) {
                 e.addSuppressed(unwritable);
             }
@@ -207,7 +207,7 @@ public final class SweepJob {
         console.flush();
         presentB.destroy();
         double wall = (System.nanoTime() - t0) / 1e9;
-        manifest.write(out, "completed", Instant.now(), wall, counts);
+        manifest.write(out, Manifest.COMPLETED, Instant.now(), wall, counts);
         return new Outcome(n, included, done.value(), failed.value(), skipped.value(), p, waveSize, waves, wall);
     }
 

@@ -27,7 +27,7 @@ import org.deqsweep.core.train.RunResult;
 import org.deqsweep.core.train.RunTrace;
 import org.deqsweep.core.train.Runner;
 import org.deqsweep.sweep.engine.Sessions;
-import org.deqsweep.sweep.store.SweepSource.Col;
+import org.deqsweep.sweep.store.Columns;
 import org.deqsweep.sweep.store.SweepSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -91,7 +91,7 @@ public final class ReplayCommand implements Callable<Integer> {
         try (Sessions.Session session = Sessions.open("deq-sweep replay", master, java.util.Map.of())) {
             org.apache.spark.sql.Dataset<Row> runs = src.runs(session.spark());
             columns = Arrays.asList(runs.columns());
-            List<Row> rows = runs.filter(col(Col.RUN_ID).equalTo(runId)).collectAsList();
+            List<Row> rows = runs.filter(col(Columns.RUN_ID).equalTo(runId)).collectAsList();
             if (rows.isEmpty()) {
                 err.println("replay: run_id " + runId + " is not in " + src.dir() + " (" + src.kind().name().toLowerCase(Locale.ROOT)
                         + "); list some with: query " + src.dir() + " \"SELECT run_id, status FROM runs LIMIT 20\"");
@@ -165,13 +165,13 @@ public final class ReplayCommand implements Callable<Integer> {
     /** Status, steps, loss_initial and loss_final of the row against the replay (NULL in the table is NaN). */
     static List<Check> compare(Row row, List<String> columns, RunResult r) {
         List<Check> out = new ArrayList<>();
-        String st = (String) value(row, columns, Col.STATUS);
-        out.add(new Check(Col.STATUS, st, r.status().name(), Objects.equals(st, r.status().name())));
-        Object steps = value(row, columns, Col.STEPS);
+        String st = (String) value(row, columns, Columns.STATUS);
+        out.add(new Check(Columns.STATUS, st, r.status().name(), Objects.equals(st, r.status().name())));
+        Object steps = value(row, columns, Columns.STEPS);
         Long s = steps == null ? null : ((Number) steps).longValue();
-        out.add(new Check(Col.STEPS, s, r.steps(), s != null && s == r.steps()));
-        out.add(doubleCheck(Col.LOSS_INITIAL, value(row, columns, Col.LOSS_INITIAL), r.lossInitial()));
-        out.add(doubleCheck(Col.LOSS_FINAL, value(row, columns, Col.LOSS_FINAL), r.lossFinal()));
+        out.add(new Check(Columns.STEPS, s, r.steps(), s != null && s == r.steps()));
+        out.add(doubleCheck(Columns.LOSS_INITIAL, value(row, columns, Columns.LOSS_INITIAL), r.lossInitial()));
+        out.add(doubleCheck(Columns.LOSS_FINAL, value(row, columns, Columns.LOSS_FINAL), r.lossFinal()));
         return out;
     }
 

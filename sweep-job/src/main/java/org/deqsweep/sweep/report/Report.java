@@ -25,7 +25,9 @@ import org.deqsweep.core.config.ConfigSchema;
 import org.deqsweep.core.train.Status;
 import org.deqsweep.sweep.report.Charts.Line;
 import org.deqsweep.sweep.report.Charts.Style;
-import org.deqsweep.sweep.store.SweepSource.Col;
+import org.deqsweep.sweep.store.Columns;
+import org.deqsweep.sweep.store.OutputDir;
+import org.deqsweep.sweep.store.Sql;
 import org.deqsweep.sweep.store.SweepSource;
 
 /**
@@ -157,7 +159,7 @@ public final class Report {
         spark.catalog().cacheTable(RUNS_VIEW);
         columns = new HashSet<>(Arrays.asList(runs.columns()));
         configKeys = ConfigSchema.fields().stream().map(ConfigSchema.Field::key).filter(columns::contains).toList();
-        String distinct = configKeys.stream().map(k -> "count(DISTINCT " + q(k) + ") AS " + q(k)).collect(Collectors.joining(", "));
+        String distinct = configKeys.stream().map(k -> "count(DISTINCT " + Sql.ident(k) + ") AS " + Sql.ident(k)).collect(Collectors.joining(", "));
         Row r = spark.sql("SELECT count(*) AS n, " + distinct + " FROM " + RUNS_VIEW).first();
         runCount = r.getLong(0);
         varying = new ArrayList<>();
@@ -169,14 +171,14 @@ public final class Report {
                 varying.add(configKeys.get(i));
             }
         }
-        long nd = distinctCounts.getOrDefault(Col.D, 0L);
-        long nw = distinctCounts.getOrDefault(Col.WIDTH, 0L);
-        sizeKey = nw > nd ? Col.WIDTH : Col.D;
+        long nd = distinctCounts.getOrDefault(Columns.D, 0L);
+        long nw = distinctCounts.getOrDefault(Columns.WIDTH, 0L);
+        sizeKey = nw > nd ? Columns.WIDTH : Columns.D;
 
         page.fact("sweep", src.name());
         page.fact("directory", src.dir().toString());
         page.fact("read from", src.kind() == SweepSource.Kind.TABLES ? "the runs and curves tables"
-                : "the committed waves under " + SweepSource.WAVES + "/ (the tables are rebuilt when the sweep ends)");
+                : "the committed waves under " + OutputDir.WAVES + "/ (the tables are rebuilt when the sweep ends)");
         JsonNode m = src.manifest();
         if (m != null) {
             page.fact("status in _sweep.json", m.path("status").asText("?")
@@ -194,7 +196,7 @@ public final class Report {
 
     private void statusCounts() {
         HtmlPage.Section s = page.section("Run outcomes");
-        List<Row> rows = spark.sql("SELECT " + q(Col.FAMILY) + ", " + q(Col.STATUS) + ", count(*) FROM " + RUNS_VIEW
+        List<Row> rows = spark.sql("SELECT " + Sql.ident(Columns.FAMILY) + ", " + Sql.ident(Columns.STATUS) + ", count(*) FROM " + RUNS_VIEW
                 + " GROUP BY 1, 2 ORDER BY 1, 2").collectAsList();
         if (rows.isEmpty()) {
             skip(s, "status counts", "the sweep has no runs yet");
@@ -230,24 +232,24 @@ public final class Report {
     private void lossCurves() {
         HtmlPage.Section s = page.section("Loss curves");
         Dataset<Row> curves = src.curves(spark);
-        if (curves == null || !Arrays.asList(curves.columns()).containsAll(List.of(Col.RUN_ID, Col.STEP, Col.LOSS))) {
+        if (curves == null || !Arrays.asList(curves.columns()).containsAll(List.of(Columns.RUN_ID, Columns.STEP, Columns.LOSS))) {
             skip(s, "loss curves", "the sweep recorded no curves (curves table absent)");
             return;
         }
         curves.createOrReplaceTempView(CURVES_VIEW);
-        List<String> keys = varying.stream().filter(k -> !k.equals(Col.SEED)).toList();
+        List<String> keys = varying.stream().filter(k -> !k.equals(Columns.SEED)).toList();
         if (keys.isEmpty()) {
-            keys = List.of(Col.FAMILY);
+            keys = List.of(Columns.FAMILY);
         }
-        String k = keys.stream().map(Report::q).collect(Collectors.joining(", "));
+        String k = keys.stream().map(Sql::ident).collect(Collectors.joining(", "));
         spark.sql("SELECT " + k + ", CAST(row_number() OVER (ORDER BY " + k + ") AS BIGINT) AS gidx FROM (SELECT DISTINCT " + k + " FROM "
                 + RUNS_VIEW + ")").createOrReplaceTempView(GROUPS_VIEW);
         spark.catalog().cacheTable(GROUPS_VIEW);
         long groups = spark.table(GROUPS_VIEW).count();
         List<Long> chosen = evenly(groups, maxGroups);
         String in = chosen.stream().map(String::valueOf).collect(Collectors.joining(", "));
-        String on = keys.stream().map(x -> "r." + q(x) + " <=> g." + q(x)).collect(Collectors.joining(" AND "));
-        String seed = columns.contains(Col.SEED) ? "r." + q(Col.SEED) : "0";
+        String on = keys.stream().map(x -> "r." + Sql.ident(x) + " <=> g." + Sql.ident(x)).collect(Collectors.joining(" AND "));
+        String seed = columns.contains(Columns.SEED) ? "r." + Sql.ident(Columns.SEED) : "0";
         spark.sql("SELECT r.run_id, " + seed + " AS seed, r.status, g.gidx FROM " + RUNS_VIEW + " r JOIN " + GROUPS_VIEW
                 + " g ON " + on + " WHERE g.gidx IN (" + in + ")").createOrReplaceTempView(SELECTED_VIEW);
         spark.catalog().cacheTable(SELECTED_VIEW);
@@ -281,7 +283,7 @@ public final class Report {
         }
         // chart titles name only the keys that vary within the group's family (the caption has them all)
         Map<String, Set<String>> varyingInFamily = varyingPerFamily(keys);
-        int famIdx = keys.indexOf(Col.FAMILY);
+        int famIdx = keys.indexOf(Columns.FAMILY);
         Map<Long, String> labelByGroup = new TreeMap<>();
         Map<Long, String> titleByGroup = new TreeMap<>();
         for (Row r : labels) {
@@ -332,7 +334,7 @@ public final class Report {
 
     /** For each family, the group keys that take more than one value among its runs. */
     private Map<String, Set<String>> varyingPerFamily(List<String> keys) {
-        String d = keys.stream().map(k -> "count(DISTINCT " + q(k) + ")").collect(Collectors.joining(", "));
+        String d = keys.stream().map(k -> "count(DISTINCT " + Sql.ident(k) + ")").collect(Collectors.joining(", "));
         Map<String, Set<String>> out = new LinkedHashMap<>();
         for (Row r : spark.sql("SELECT family, " + d + " FROM " + RUNS_VIEW + " GROUP BY family").collectAsList()) {
             Set<String> v = new HashSet<>();
@@ -389,21 +391,20 @@ public final class Report {
 
     /** The per-(family, activation, size, step size) cells both the heatmaps and the stability boundary use. */
     private boolean cells() {
-        if (!columns.containsAll(List.of(Col.STEP_SIZE, sizeKey, Col.FAMILY, Col.ACTIVATION))) {
+        if (!columns.containsAll(List.of(Columns.STEP_SIZE, sizeKey, Columns.FAMILY, Columns.ACTIVATION))) {
             return false;
         }
         if (spark.catalog().tableExists(CELLS_VIEW)) {
             return true;
         }
-        String failures = Arrays.stream(Status.values()).filter(Status::isFailure).map(x -> "'" + x.name() + "'")
-                .collect(Collectors.joining(", "));
-        String div = DIVERGED.stream().map(x -> "'" + x + "'").collect(Collectors.joining(", "));
-        spark.sql("SELECT family, activation, CAST(" + q(sizeKey) + " AS DOUBLE) AS sz, step_size, count(*) AS runs, "
-                + opt(Col.KAPPA, "percentile(kappa, 0.5)") + " AS kappa_med, "
-                + "avg(CASE WHEN status IN (" + failures + ") THEN 1.0D ELSE 0.0D END) AS fail_frac, "
-                + "count_if(status = 'CONVERGED') AS n_conv, count_if(status IN (" + div + ")) AS n_div, "
-                + "count_if(status IN (" + failures + ")) AS n_fail, "
-                + opt(Col.STEP_THEORY, "percentile(step_theory, 0.5)") + " AS st_med "
+        String failed = Sql.isFailure();
+        String diverged = Sql.in(Columns.STATUS, DIVERGED);
+        spark.sql("SELECT family, activation, CAST(" + Sql.ident(sizeKey) + " AS DOUBLE) AS sz, step_size, count(*) AS runs, "
+                + opt(Columns.KAPPA, "percentile(kappa, 0.5)") + " AS kappa_med, "
+                + "avg(CASE WHEN " + failed + " THEN 1.0D ELSE 0.0D END) AS fail_frac, "
+                + "count_if(status = 'CONVERGED') AS n_conv, count_if(" + diverged + ") AS n_div, "
+                + "count_if(" + failed + ") AS n_fail, "
+                + opt(Columns.STEP_THEORY, "percentile(step_theory, 0.5)") + " AS st_med "
                 + "FROM " + RUNS_VIEW + " GROUP BY 1, 2, 3, 4").createOrReplaceTempView(CELLS_VIEW);
         spark.catalog().cacheTable(CELLS_VIEW);
         return true;
@@ -419,7 +420,7 @@ public final class Report {
     }
 
     private String pooledNote() {
-        List<String> pooled = varying.stream().filter(k -> !List.of(Col.SEED, Col.STEP_SIZE, sizeKey, Col.FAMILY, Col.ACTIVATION)
+        List<String> pooled = varying.stream().filter(k -> !List.of(Columns.SEED, Columns.STEP_SIZE, sizeKey, Columns.FAMILY, Columns.ACTIVATION)
                 .contains(k)).toList();
         return pooled.isEmpty() ? "" : " Runs that differ in " + String.join(", ", pooled) + " are pooled in each cell.";
     }
@@ -474,7 +475,7 @@ public final class Report {
                     kmax = Math.max(kmax, k);
                 }
             }
-            String y = sizeKey.equals(Col.D) ? "input dimension d" : "hidden width m";
+            String y = sizeKey.equals(Columns.D) ? "input dimension d" : "hidden width m";
             if (kappa.isEmpty()) {
                 skip(s, "median-kappa heatmap for " + name, "no run has a fitted rate (kappa is NULL everywhere)");
             } else {
@@ -539,7 +540,7 @@ public final class Report {
             }
             colour++;
         }
-        String x = sizeKey.equals(Col.D) ? "input dimension d" : "hidden width m";
+        String x = sizeKey.equals(Columns.D) ? "input dimension d" : "hidden width m";
         boolean logX = szMin > 0 && szMax / szMin >= 4;
         if (lines.isEmpty()) {
             skip(s, "stability boundary", "no (" + sizeKey + ", activation) has a step size at which every run converged, "
@@ -562,7 +563,7 @@ public final class Report {
     /** The theory quantity beside the boundary: median lambda_min of the Gram matrix at init, and of the input covariance. */
     private void theory(HtmlPage.Section s, String x, boolean logX) {
         List<String> cols = new ArrayList<>();
-        for (String c : List.of(Col.LAMBDA_MIN_GRAM_INIT, Col.LAMBDA_MIN_COV)) {
+        for (String c : List.of(Columns.LAMBDA_MIN_GRAM_INIT, Columns.LAMBDA_MIN_COV)) {
             if (columns.contains(c)) {
                 cols.add(c);
             }
@@ -573,15 +574,15 @@ public final class Report {
         }
         List<Line> lines = new ArrayList<>();
         List<String> zero = new ArrayList<>();
-        if (cols.contains(Col.LAMBDA_MIN_GRAM_INIT)) {
+        if (cols.contains(Columns.LAMBDA_MIN_GRAM_INIT)) {
             // the Gram matrix depends on the activation; one line per (family,) activation
-            theoryLines(lines, zero, "SELECT family, activation, CAST(" + q(sizeKey) + " AS DOUBLE) AS sz, "
+            theoryLines(lines, zero, "SELECT family, activation, CAST(" + Sql.ident(sizeKey) + " AS DOUBLE) AS sz, "
                     + "percentile(lambda_min_gram_init, 0.5) FROM " + RUNS_VIEW + " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
                     "lambda_min(Gram) at init", Style.SOLID, true);
         }
-        if (cols.contains(Col.LAMBDA_MIN_COV)) {
+        if (cols.contains(Columns.LAMBDA_MIN_COV)) {
             // the input covariance depends on the data only: one line per family
-            theoryLines(lines, zero, "SELECT family, '' AS activation, CAST(" + q(sizeKey) + " AS DOUBLE) AS sz, "
+            theoryLines(lines, zero, "SELECT family, '' AS activation, CAST(" + Sql.ident(sizeKey) + " AS DOUBLE) AS sz, "
                     + "percentile(lambda_min_cov, 0.5) FROM " + RUNS_VIEW + " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
                     "lambda_min(X^T X / n)", Style.DASHED, false);
         }
@@ -626,7 +627,7 @@ public final class Report {
 
     private void drift() {
         HtmlPage.Section s = page.section("Conservation drift (linear DEQ)");
-        if (!columns.contains(Col.CONSERVATION_DRIFT)) {
+        if (!columns.contains(Columns.CONSERVATION_DRIFT)) {
             skip(s, "conservation drift", "the runs table has no conservation_drift column");
             return;
         }
@@ -639,7 +640,7 @@ public final class Report {
             skip(s, "conservation drift", "the linear_deq runs use a single step size; the drift's slope in step size needs two");
             return;
         }
-        List<Row> rows = spark.sql("SELECT CAST(" + q(sizeKey) + " AS DOUBLE) AS sz, step_size, percentile(conservation_drift, 0.5), "
+        List<Row> rows = spark.sql("SELECT CAST(" + Sql.ident(sizeKey) + " AS DOUBLE) AS sz, step_size, percentile(conservation_drift, 0.5), "
                 + "count(*) FROM " + RUNS_VIEW + " WHERE family = 'linear_deq' AND conservation_drift > 0 "
                 + "AND conservation_drift < double('Infinity') GROUP BY 1, 2 ORDER BY 1, 2").collectAsList();
         if (rows.isEmpty()) {
@@ -679,9 +680,6 @@ public final class Report {
 
     // ---------------------------------------------------------------- helpers
 
-    static String q(String name) {
-        return "`" + name + "`";
-    }
 
     static String show(Object v) {
         if (v instanceof Double d) {

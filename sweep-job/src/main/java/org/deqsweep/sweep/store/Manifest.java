@@ -15,6 +15,11 @@ import org.deqsweep.sweep.spec.SweepSpec;
 
 /** {@code _sweep.json}: the spec (raw and resolved), the grid, the plan, versions and timings. */
 public final class Manifest {
+    /** The manifest's status while the sweep runs, once it has finished, and once it has stopped on a failure. */
+    public static final String RUNNING = "running";
+    public static final String COMPLETED = "completed";
+    public static final String FAILED = "failed";
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final ObjectNode root;
 
@@ -23,7 +28,7 @@ public final class Manifest {
         root = JSON.createObjectNode();
         root.put("name", plan.name());
         root.put("description", plan.description());
-        root.put("status", "running");
+        root.put("status", RUNNING);
         ObjectNode spec = root.putObject("spec");
         spec.put("source", plan.sourceName());
         spec.put("raw", plan.rawText());

@@ -28,40 +28,6 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class SweepSource {
     /** Layout and names of the sweep's output ({@link OutputDir}, {@code Tables}). */
-    public static final String MANIFEST = "_sweep.json";
-    public static final String WAVES = "_waves";
-    public static final String RUNS = "runs";
-    public static final String CURVES = "curves";
-    /** A wave's staging rows hold the runs columns plus the run's curve in this array column. */
-    public static final String STAGING_CURVE = "curve";
-    /** The manifest's status of a finished sweep. */
-    public static final String COMPLETED = "completed";
-
-    /** Column names of the runs and curves tables used here. */
-    public static final class Col {
-        public static final String RUN_ID = "run_id";
-        public static final String FAMILY = "family";
-        public static final String ACTIVATION = "activation";
-        public static final String D = "d";
-        public static final String WIDTH = "width";
-        public static final String STEP_SIZE = "step_size";
-        public static final String SEED = "seed";
-        public static final String STATUS = "status";
-        public static final String STEPS = "steps";
-        public static final String LOSS_INITIAL = "loss_initial";
-        public static final String LOSS_FINAL = "loss_final";
-        public static final String KAPPA = "kappa";
-        public static final String RATE_THEORY = "rate_theory";
-        public static final String STEP_THEORY = "step_theory";
-        public static final String CONSERVATION_DRIFT = "conservation_drift";
-        public static final String LAMBDA_MIN_GRAM_INIT = "lambda_min_gram_init";
-        public static final String LAMBDA_MIN_COV = "lambda_min_cov";
-        public static final String STEP = "step";
-        public static final String LOSS = "loss";
-
-        private Col() {
-        }
-    }
 
     /** Where the rows come from. */
     public enum Kind { TABLES, WAVES }
@@ -113,16 +79,16 @@ public final class SweepSource {
             try {
                 manifest = JSON.readTree(mf);
             } catch (IOException e) {
-                notes.add(MANIFEST + " could not be read (" + e.getMessage() + "); treating the sweep as incomplete.");
+                notes.add(OutputDir.MANIFEST + " could not be read (" + e.getMessage() + "); treating the sweep as incomplete.");
             }
         } else {
-            notes.add("No " + MANIFEST + " in " + dir + ": cannot tell whether the sweep finished.");
+            notes.add("No " + OutputDir.MANIFEST + " in " + dir + ": cannot tell whether the sweep finished.");
         }
         String status = manifest == null ? null : manifest.path("status").asText(null);
         boolean finished = manifest != null && manifest.hasNonNull("finished");
-        boolean complete = COMPLETED.equals(status) && finished;
+        boolean complete = Manifest.COMPLETED.equals(status) && finished;
         List<Path> waves = dir.committedWaves();
-        boolean hasRuns = dir.isDirectory(dir.table(RUNS));
+        boolean hasRuns = dir.isDirectory(dir.table(Tables.RUNS));
         Kind kind;
         if (hasRuns && (complete || waves.isEmpty())) {
             kind = Kind.TABLES;
@@ -171,41 +137,41 @@ public final class SweepSource {
             return inside.get(0);
         }
         if (inside.isEmpty()) {
-            throw new IllegalArgumentException(dir + " holds no sweep output (no " + MANIFEST + ", " + RUNS + "/ or "
-                    + WAVES + "/ in it or in a directory below it).");
+            throw new IllegalArgumentException(dir + " holds no sweep output (no " + OutputDir.MANIFEST + ", " + Tables.RUNS + "/ or "
+                    + OutputDir.WAVES + "/ in it or in a directory below it).");
         }
         throw new IllegalArgumentException(dir + " holds " + inside.size() + " sweeps ("
                 + String.join(", ", inside.stream().map(d -> d.path().getName()).toList()) + "); name one.");
     }
 
     private static boolean isSweep(OutputDir d) {
-        return d.exists(d.manifest()) || d.isDirectory(d.table(RUNS)) || d.isDirectory(d.wavesDir());
+        return d.exists(d.manifest()) || d.isDirectory(d.table(Tables.RUNS)) || d.isDirectory(d.wavesDir());
     }
 
     /** The runs rows: one per run_id. */
     public Dataset<Row> runs(SparkSession spark) {
         if (kind == Kind.TABLES) {
-            return spark.read().parquet(dir.table(RUNS).toString());
+            return spark.read().parquet(dir.table(Tables.RUNS).toString());
         }
-        return staging(spark).drop(STAGING_CURVE);
+        return staging(spark).drop(Columns.CURVE);
     }
 
     /** The curves rows (run_id, step, loss, ...), or null when the sweep recorded none. */
     public Dataset<Row> curves(SparkSession spark) {
         if (kind == Kind.TABLES) {
-            Path c = dir.table(CURVES);
+            Path c = dir.table(Tables.CURVES);
             return dir.isDirectory(c) ? spark.read().parquet(c.toString()) : null;
         }
         Dataset<Row> st = staging(spark);
-        if (!Arrays.asList(st.columns()).contains(STAGING_CURVE)) {
+        if (!Arrays.asList(st.columns()).contains(Columns.CURVE)) {
             return null;
         }
-        return st.select(col(Col.RUN_ID), explode(col(STAGING_CURVE)).as("p")).select(col(Col.RUN_ID), col("p.*"));
+        return st.select(col(Columns.RUN_ID), explode(col(Columns.CURVE)).as("p")).select(col(Columns.RUN_ID), col("p.*"));
     }
 
     private Dataset<Row> staging(SparkSession spark) {
         String[] paths = waves.stream().map(Path::toString).toArray(String[]::new);
-        return spark.read().parquet(paths).dropDuplicates(Col.RUN_ID);
+        return spark.read().parquet(paths).dropDuplicates(Columns.RUN_ID);
     }
 
     public OutputDir dir() {

@@ -183,7 +183,7 @@ public final class TableBuilder {
     }
 
     static String summarySql(List<String> keys, String view) {
-        String k = keys.stream().map(TableBuilder::q).collect(Collectors.joining(", "));
+        String k = keys.stream().map(Sql::ident).collect(Collectors.joining(", "));
         StringBuilder b = new StringBuilder("SELECT ").append(k).append(",\n")
                 .append(" count(*) AS runs,\n")
                 .append(" avg(CASE WHEN status = 'CONVERGED' THEN 1.0D ELSE 0.0D END) AS converged_fraction,\n");
@@ -201,7 +201,7 @@ public final class TableBuilder {
     }
 
     static String stabilitySql(List<String> keys, String view) {
-        String k = keys.stream().map(TableBuilder::q).collect(Collectors.joining(", "));
+        String k = keys.stream().map(Sql::ident).collect(Collectors.joining(", "));
         return "SELECT " + k + ",\n"
                 + " count(*) AS step_sizes,\n"
                 + " sum(runs) AS runs,\n"
@@ -214,7 +214,4 @@ public final class TableBuilder {
                 + "FROM " + view + " GROUP BY " + k + " ORDER BY " + k;
     }
 
-    private static String q(String name) {
-        return "`" + name + "`";
-    }
 }

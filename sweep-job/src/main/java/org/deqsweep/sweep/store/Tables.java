@@ -33,7 +33,7 @@ public final class Tables {
     /** Every table, in the order query registers them. */
     public static final List<String> ALL = List.of(RUNS, CURVES, FAILURES, SUMMARY, STABILITY);
     /** The runs table's partition columns. */
-    public static final List<String> RUNS_PARTITIONS = List.of("family", "activation");
+    public static final List<String> RUNS_PARTITIONS = List.of(Columns.FAMILY, Columns.ACTIVATION);
 
     /** One output column computed from a value of type T (static lists, built in each JVM, never shipped). */
     record Col<T>(String name, DataType type, Function<T, Object> get) {
@@ -44,54 +44,54 @@ public final class Tables {
 
     /** The run columns after run_id and the config columns. */
     static final List<Col<RunResult>> RESULT = List.of(
-            col("status", DataTypes.StringType, r -> r.status().name()),
-            col("steps", DataTypes.LongType, RunResult::steps),
-            dbl("loss_initial", RunResult::lossInitial),
-            dbl("loss_final", RunResult::lossFinal),
-            dbl("rate", RunResult::rate),
-            dbl("rate_fit_r2", RunResult::rateFitR2),
-            dbl("kappa", RunResult::kappa),
-            dbl("rate_excess", RunResult::rateExcess),
-            dbl("rate_excess_r2", RunResult::rateExcessR2),
-            dbl("rate_theory", RunResult::rateTheory),
-            dbl("conservation_drift", RunResult::conservationDrift),
-            dbl("distance_growth_min", RunResult::distanceGrowthMin),
-            dbl("sigma_min_min", RunResult::sigmaMinMin),
-            dbl("sigma_min_max", RunResult::sigmaMinMax),
-            dbl("contraction_max", RunResult::contractionMax),
-            dbl("lambda_min_cov", RunResult::lambdaMinCov),
-            dbl("lambda_min_gram_init", RunResult::lambdaMinGramInit),
-            dbl("lambda_min_gram_final", RunResult::lambdaMinGramFinal),
-            dbl("step_theory", RunResult::stepTheory),
-            dbl("eta", RunResult::eta),
-            dbl("accuracy", RunResult::accuracy),
-            dbl("grad_norm_final", RunResult::gradNormFinal),
-            col("forward_iters", DataTypes.LongType, RunResult::forwardIters),
-            col("backward_iters", DataTypes.LongType, RunResult::backwardIters),
-            col("wall_ms", DataTypes.LongType, RunResult::wallMs),
-            col("failure_reason", DataTypes.StringType, RunResult::failureReason),
-            col("step_at_failure", DataTypes.LongType, RunResult::stepAtFailure),
-            dbl("last_finite_loss", RunResult::lastFiniteLoss));
+            col(Columns.STATUS, DataTypes.StringType, r -> r.status().name()),
+            col(Columns.STEPS, DataTypes.LongType, RunResult::steps),
+            dbl(Columns.LOSS_INITIAL, RunResult::lossInitial),
+            dbl(Columns.LOSS_FINAL, RunResult::lossFinal),
+            dbl(Columns.RATE, RunResult::rate),
+            dbl(Columns.RATE_FIT_R2, RunResult::rateFitR2),
+            dbl(Columns.KAPPA, RunResult::kappa),
+            dbl(Columns.RATE_EXCESS, RunResult::rateExcess),
+            dbl(Columns.RATE_EXCESS_R2, RunResult::rateExcessR2),
+            dbl(Columns.RATE_THEORY, RunResult::rateTheory),
+            dbl(Columns.CONSERVATION_DRIFT, RunResult::conservationDrift),
+            dbl(Columns.DISTANCE_GROWTH_MIN, RunResult::distanceGrowthMin),
+            dbl(Columns.SIGMA_MIN_MIN, RunResult::sigmaMinMin),
+            dbl(Columns.SIGMA_MIN_MAX, RunResult::sigmaMinMax),
+            dbl(Columns.CONTRACTION_MAX, RunResult::contractionMax),
+            dbl(Columns.LAMBDA_MIN_COV, RunResult::lambdaMinCov),
+            dbl(Columns.LAMBDA_MIN_GRAM_INIT, RunResult::lambdaMinGramInit),
+            dbl(Columns.LAMBDA_MIN_GRAM_FINAL, RunResult::lambdaMinGramFinal),
+            dbl(Columns.STEP_THEORY, RunResult::stepTheory),
+            dbl(Columns.ETA, RunResult::eta),
+            dbl(Columns.ACCURACY, RunResult::accuracy),
+            dbl(Columns.GRAD_NORM_FINAL, RunResult::gradNormFinal),
+            col(Columns.FORWARD_ITERS, DataTypes.LongType, RunResult::forwardIters),
+            col(Columns.BACKWARD_ITERS, DataTypes.LongType, RunResult::backwardIters),
+            col(Columns.WALL_MS, DataTypes.LongType, RunResult::wallMs),
+            col(Columns.FAILURE_REASON, DataTypes.StringType, RunResult::failureReason),
+            col(Columns.STEP_AT_FAILURE, DataTypes.LongType, RunResult::stepAtFailure),
+            dbl(Columns.LAST_FINITE_LOSS, RunResult::lastFiniteLoss));
 
     /** The curves columns after run_id. */
     static final List<Col<CurvePoint>> CURVE = List.of(
-            col("step", DataTypes.LongType, CurvePoint::step),
-            dbl("time", CurvePoint::time),
-            dbl("loss", CurvePoint::loss),
-            dbl("grad_norm", CurvePoint::gradNorm),
-            dbl("conservation_drift", CurvePoint::conservationDrift),
-            dbl("sigma_min", CurvePoint::sigmaMin),
-            dbl("contraction", CurvePoint::contraction),
-            col("forward_iters", DataTypes.IntegerType, CurvePoint::forwardIters),
-            dbl("forward_residual", CurvePoint::forwardResidual),
-            col("backward_iters", DataTypes.IntegerType, CurvePoint::backwardIters),
-            dbl("param_norm", CurvePoint::paramNorm));
+            col(Columns.STEP, DataTypes.LongType, CurvePoint::step),
+            dbl(Columns.TIME, CurvePoint::time),
+            dbl(Columns.LOSS, CurvePoint::loss),
+            dbl(Columns.GRAD_NORM, CurvePoint::gradNorm),
+            dbl(Columns.CONSERVATION_DRIFT, CurvePoint::conservationDrift),
+            dbl(Columns.SIGMA_MIN, CurvePoint::sigmaMin),
+            dbl(Columns.CONTRACTION, CurvePoint::contraction),
+            col(Columns.FORWARD_ITERS, DataTypes.IntegerType, CurvePoint::forwardIters),
+            dbl(Columns.FORWARD_RESIDUAL, CurvePoint::forwardResidual),
+            col(Columns.BACKWARD_ITERS, DataTypes.IntegerType, CurvePoint::backwardIters),
+            dbl(Columns.PARAM_NORM, CurvePoint::paramNorm));
 
     /** The columns the failures table keeps besides run_id and the config columns. */
-    static final List<String> FAILURE_COLUMNS = List.of("status", "step_at_failure", "last_finite_loss", "failure_reason");
+    static final List<String> FAILURE_COLUMNS = List.of(Columns.STATUS, Columns.STEP_AT_FAILURE, Columns.LAST_FINITE_LOSS, Columns.FAILURE_REASON);
 
     /** Wall-clock columns: the only ones that may differ between two runs of the same sweep. */
-    public static final List<String> TIMING_COLUMNS = List.of("wall_ms");
+    public static final List<String> TIMING_COLUMNS = List.of(Columns.WALL_MS);
 
     public static final StructType CURVE_POINT = new StructType(CURVE.stream().map(Col::field).toArray(StructField[]::new));
 
@@ -104,15 +104,15 @@ public final class Tables {
 
     static {
         List<StructField> runs = new ArrayList<>();
-        runs.add(DataTypes.createStructField("run_id", DataTypes.StringType, false));
+        runs.add(DataTypes.createStructField(Columns.RUN_ID, DataTypes.StringType, false));
         runs.addAll(configFields());
         RESULT.forEach(c -> runs.add(c.field()));
         RUNS_SCHEMA = new StructType(runs.toArray(StructField[]::new));
         List<StructField> staging = new ArrayList<>(runs);
-        staging.add(DataTypes.createStructField("curve", DataTypes.createArrayType(CURVE_POINT, false), false));
+        staging.add(DataTypes.createStructField(Columns.CURVE, DataTypes.createArrayType(CURVE_POINT, false), false));
         STAGING_SCHEMA = new StructType(staging.toArray(StructField[]::new));
         List<StructField> curves = new ArrayList<>();
-        curves.add(DataTypes.createStructField("run_id", DataTypes.StringType, false));
+        curves.add(DataTypes.createStructField(Columns.RUN_ID, DataTypes.StringType, false));
         CURVE.forEach(c -> curves.add(c.field()));
         CURVES_SCHEMA = new StructType(curves.toArray(StructField[]::new));
     }
