@@ -343,7 +343,7 @@ public final class CoreBenchmark {
      */
     static double bytesPerStep(Map<String, Object> cfgMap, RunConfig cfg, Dataset data, Params init) {
         if (!(THREADS instanceof com.sun.management.ThreadMXBean t) || !t.isThreadAllocatedMemorySupported()
-                || cfg.maxSteps() < 2) {
+                || cfg.train().maxSteps() < 2) {
             return Double.NaN;
         }
         t.setThreadAllocatedMemoryEnabled(true);

@@ -58,8 +58,7 @@ public final class ConfigSchema {
     }
 
     /** Model families (DESIGN 2). */
-    public static final List<String> FAMILIES =
-            List.of("general_deq", "linear_deq", "single_index_deq", "explicit", "overparam_deq", "implicit_layer");
+    public static final List<String> FAMILIES = Family.keys();
     public static final List<String> LINKS =
             List.of("same", "identity", "tanh", "relu", "cubic", "hermite2", "hermite3", "sigmoid");
     public static final Pattern GRAD_MODE = Pattern.compile("neumann-[1-9][0-9]*");

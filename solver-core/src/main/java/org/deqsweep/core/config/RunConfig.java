@@ -11,15 +11,42 @@ import org.deqsweep.core.math.Activation;
 
 /**
  * One run's configuration, fully resolved: every key of {@link ConfigSchema} present, family defaults
- * applied, types checked. Immutable; the canonical form (sorted keys, typed values) defines the
- * run_id and the run's seed, so the same config gives the same bits wherever it runs.
- *
- * @param values key to Integer, Long, Double, String or Boolean, in schema order
+ * applied, types and combinations checked once, in {@link #fromMap}. Immutable. Two views of the same
+ * values: the typed option groups ({@link #model()}, {@link #data()}, {@link #init()}, {@link #train()},
+ * {@link #forward()}, {@link #backward()}, {@link #anderson()}, {@link #flow()}) that the solvers and
+ * trainers take, and the flat key map whose canonical form (sorted keys, typed values) defines the
+ * run_id and the run's seeds, so the same config gives the same bits wherever it runs.
  */
-public record RunConfig(Map<String, Object> values) {
+public final class RunConfig {
+    /** key to Integer, Long, Double, String or Boolean, in schema order. */
+    private final Map<String, Object> values;
+    private final ModelOptions model;
+    private final DataOptions data;
+    private final InitOptions init;
+    private final TrainOptions train;
+    private final ForwardOptions forward;
+    private final BackwardOptions backward;
+    private final AndersonOptions anderson;
+    private final FlowOptions flow;
 
-    public RunConfig {
-        values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    private RunConfig(Map<String, Object> resolved) {
+        values = Collections.unmodifiableMap(new LinkedHashMap<>(resolved));
+        Family family = Family.of(str("family"));
+        model = new ModelOptions(family, integer("d"), integer("width"), Activation.of(str("activation")),
+                real("activation_eps"), integer("outputs"), real("gamma"), str("feature_map"), str("loss"), flag("bias"),
+                flag("train_a"), flag("train_w"), flag("bias") && flag("train_b"), flag("train_v"));
+        data = new DataOptions(str("data"), integer("n"), integer("d"), str("idx_images"), str("idx_labels"),
+                real("class_sep"), str("teacher"), str("link"), real("teacher_norm"), real("noise"));
+        init = new InitOptions(str("init"), real("init_scale"), real("a_scale"), real("a_norm"), real("a_center"),
+                real("w_center"));
+        train = new TrainOptions(str("trainer"), real("step_size"), str("step_rule"), integer("max_steps"), real("tol"),
+                real("rel_tol"), real("diverge_factor"), (Long) values.get("time_budget_ms"), integer("record_points"));
+        forward = new ForwardOptions(str("forward_solver"), real("forward_tol"), integer("forward_max_iter"),
+                real("forward_damping"), flag("forward_warm_start"));
+        backward = new BackwardOptions(str("grad_mode"), str("backward_solver"), real("backward_tol"),
+                integer("backward_max_iter"));
+        anderson = new AndersonOptions(integer("anderson_memory"), real("anderson_beta"), real("anderson_lambda"));
+        flow = new FlowOptions(real("flow_rtol"), real("flow_atol"));
     }
 
     /**
@@ -35,19 +62,19 @@ public record RunConfig(Map<String, Object> values) {
             Object x = given.get(f.key());
             v.put(f.key(), x == null ? null : ConfigSchema.coerce(pathOf(f.key()), f, x));
         }
-        String family = (String) orDefault(v, "family");
-        v.put("family", family);
-        boolean scalarFamily = family.equals("linear_deq") || family.equals("single_index_deq") || family.equals("explicit");
-        boolean implicit = family.equals("implicit_layer");
-        putIfNull(v, "width", scalarFamily ? 1 : family.equals("overparam_deq") ? 64 : 16);
-        putIfNull(v, "activation", family.equals("linear_deq") || implicit ? "identity"
-                : family.equals("overparam_deq") ? "relu" : "tanh");
-        putIfNull(v, "teacher", family.equals("single_index_deq") || family.equals("explicit") ? "single_index" : "linear");
+        Family family = Family.of((String) orDefault(v, "family"));
+        v.put("family", family.key());
+        boolean scalarFamily = family.scalar();
+        boolean implicit = family == Family.IMPLICIT_LAYER;
+        putIfNull(v, "width", scalarFamily ? 1 : family == Family.OVERPARAM_DEQ ? 64 : 16);
+        putIfNull(v, "activation", family == Family.LINEAR_DEQ || implicit ? "identity"
+                : family == Family.OVERPARAM_DEQ ? "relu" : "tanh");
+        putIfNull(v, "teacher", family == Family.SINGLE_INDEX_DEQ || family == Family.EXPLICIT ? "single_index" : "linear");
         putIfNull(v, "data", implicit ? "mixture" : "gaussian");
         putIfNull(v, "outputs", implicit ? 3 : 1);
         putIfNull(v, "train_v", !scalarFamily && !implicit);
-        putIfNull(v, "train_a", !family.equals("explicit"));
-        putIfNull(v, "init", family.equals("explicit") ? "zero" : "gaussian");
+        putIfNull(v, "train_a", family != Family.EXPLICIT);
+        putIfNull(v, "init", family == Family.EXPLICIT ? "zero" : "gaussian");
         putIfNull(v, "init_scale", scalarFamily ? 0.1 : 1.0);
         putIfNull(v, "a_scale", scalarFamily ? (Double) v.get("init_scale") : 0.25);
         for (ConfigSchema.Field f : ConfigSchema.fields()) {
@@ -290,68 +317,96 @@ public record RunConfig(Map<String, Object> values) {
         return fromMap(m);
     }
 
+    /** The value of one flat key (Integer, Long, Double, String or Boolean): for tables and messages. */
     public Object get(String key) {
         return values.get(key);
     }
 
-    public String str(String key) {
-        return (String) values.get(key);
+    /** Every flat key and its value, in schema order. */
+    public Map<String, Object> values() {
+        return values;
     }
 
-    public int integer(String key) {
-        return (Integer) values.get(key);
+    public ModelOptions model() {
+        return model;
     }
 
-    public long longValue(String key) {
-        return (Long) values.get(key);
+    public DataOptions data() {
+        return data;
     }
 
-    public double real(String key) {
-        return (Double) values.get(key);
+    public InitOptions init() {
+        return init;
     }
 
-    public boolean flag(String key) {
-        return (Boolean) values.get(key);
+    public TrainOptions train() {
+        return train;
     }
 
-    public String family() {
-        return str("family");
+    public ForwardOptions forward() {
+        return forward;
+    }
+
+    public BackwardOptions backward() {
+        return backward;
+    }
+
+    public AndersonOptions anderson() {
+        return anderson;
+    }
+
+    public FlowOptions flow() {
+        return flow;
+    }
+
+    public Family family() {
+        return model.family();
     }
 
     public int d() {
-        return integer("d");
+        return model.d();
     }
 
     public int width() {
-        return integer("width");
+        return model.width();
     }
 
     public int n() {
-        return integer("n");
-    }
-
-    public Activation activation() {
-        return Activation.of(str("activation"));
-    }
-
-    public double activationEps() {
-        return real("activation_eps");
-    }
-
-    public double stepSize() {
-        return real("step_size");
-    }
-
-    public int maxSteps() {
-        return integer("max_steps");
+        return data.n();
     }
 
     public long seed() {
-        return longValue("seed");
+        return (Long) values.get("seed");
     }
 
-    /** mse (1/n) or half_mse (1/(2n)): the factor c in L = c sum r_i^2. */
-    public double lossFactor() {
-        return str("loss").equals("mse") ? 1.0 / n() : 0.5 / n();
+    private String str(String key) {
+        return (String) values.get(key);
+    }
+
+    private int integer(String key) {
+        return (Integer) values.get(key);
+    }
+
+    private double real(String key) {
+        return (Double) values.get(key);
+    }
+
+    private boolean flag(String key) {
+        return (Boolean) values.get(key);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RunConfig other && values.equals(other.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return values.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "RunConfig" + values;
     }
 }

@@ -5,6 +5,8 @@ import static org.deqsweep.core.math.RandomMatrices.normal;
 import static org.deqsweep.core.math.RandomMatrices.scaleToSpectralNorm;
 
 import java.util.SplittableRandom;
+import org.deqsweep.core.config.Family;
+import org.deqsweep.core.config.ForwardOptions;
 import org.deqsweep.core.config.RunConfig;
 import org.deqsweep.core.math.Activation;
 import org.deqsweep.core.math.RandomMatrices;
@@ -37,13 +39,13 @@ public final class DataFactory {
     public Dataset dataset() {
         int n = cfg.n();
         int d = cfg.d();
-        String kind = cfg.str("data");
+        String kind = cfg.data().kind();
         if (kind.equals("idx")) {
-            return IdxReader.read(java.nio.file.Path.of(cfg.str("idx_images")), java.nio.file.Path.of(cfg.str("idx_labels")),
-                    n, d, cfg.integer("outputs"));
+            return IdxReader.read(java.nio.file.Path.of(cfg.data().idxImages()), java.nio.file.Path.of(cfg.data().idxLabels()),
+                    n, d, cfg.model().outputs());
         }
         if (kind.equals("mixture")) {
-            return mixture(n, d, cfg.integer("outputs"));
+            return mixture(n, d, cfg.model().outputs());
         }
         DMatrixRMaj x = new DMatrixRMaj(n, d);
         boolean uniform = kind.equals("uniform");
@@ -51,7 +53,7 @@ public final class DataFactory {
             x.data[i] = uniform ? dataRng.nextDouble() : normal(dataRng);
         }
         DMatrixRMaj y = teacher(x);
-        double noise = cfg.real("noise");
+        double noise = cfg.data().noise();
         if (noise > 0) {
             for (int i = 0; i < n; i++) {
                 y.data[i] += noise * normal(noiseRng);
@@ -62,7 +64,7 @@ public final class DataFactory {
 
     /** k classes with means class_sep * u_c (u_c random unit vectors), labels uniform, x = mean + N(0, I_d). */
     private Dataset mixture(int n, int d, int k) {
-        double sep = cfg.real("class_sep");
+        double sep = cfg.data().classSep();
         double[][] means = new double[k][d];
         for (int c = 0; c < k; c++) {
             double norm = 0;
@@ -89,27 +91,27 @@ public final class DataFactory {
         int n = x.numRows;
         int d = x.numCols;
         DMatrixRMaj y = new DMatrixRMaj(n, 1);
-        String kind = cfg.str("teacher");
+        String kind = cfg.data().teacher();
         if (kind.equals("deq")) {
             return deqTeacher(x);
         }
         double[] theta = new double[d];
         if (d == 1) {
-            theta[0] = cfg.real("teacher_norm");
+            theta[0] = cfg.data().teacherNorm();
         } else {
             double norm = 0;
             for (int j = 0; j < d; j++) {
                 theta[j] = normal(teacherRng);
                 norm += theta[j] * theta[j];
             }
-            double s = cfg.real("teacher_norm") / Math.sqrt(norm);
+            double s = cfg.data().teacherNorm() / Math.sqrt(norm);
             for (int j = 0; j < d; j++) {
                 theta[j] *= s;
             }
         }
-        String link = kind.equals("linear") ? "identity" : cfg.str("link");
+        String link = kind.equals("linear") ? "identity" : cfg.data().link();
         if (link.equals("same")) {
-            link = cfg.str("activation");
+            link = cfg.model().activation().key();
         }
         for (int i = 0; i < n; i++) {
             double t = 0;
@@ -127,7 +129,7 @@ public final class DataFactory {
             case "cubic": return t * t * t;
             case "hermite2": return (t * t - 1.0) / Math.sqrt(2.0);
             case "hermite3": return (t * t * t - 3.0 * t) / Math.sqrt(6.0);
-            default: return Activation.of(link).apply(t, cfg.activationEps());
+            default: return Activation.of(link).apply(t, cfg.model().activationEps());
         }
     }
 
@@ -135,21 +137,21 @@ public final class DataFactory {
     private DMatrixRMaj deqTeacher(DMatrixRMaj x) {
         int m = cfg.width();
         int d = cfg.d();
-        Activation act = cfg.activation();
-        double eps = cfg.activationEps();
+        Activation act = cfg.model().activation();
+        double eps = cfg.model().activationEps();
         DMatrixRMaj a = new DMatrixRMaj(m, m);
         DMatrixRMaj w = new DMatrixRMaj(m, d);
         DMatrixRMaj b = new DMatrixRMaj(m, 1);
         DMatrixRMaj v = new DMatrixRMaj(m, 1);
-        if (!cfg.family().equals("explicit")) {
+        if (cfg.family() != Family.EXPLICIT) {
             fillGaussian(a, 1.0, teacherRng);
             scaleToSpectralNorm(a, 0.5 / act.lipschitz(eps));
         }
-        fillGaussian(w, cfg.real("teacher_norm") / Math.sqrt(d), teacherRng);
-        if (cfg.flag("bias")) {
+        fillGaussian(w, cfg.data().teacherNorm() / Math.sqrt(d), teacherRng);
+        if (cfg.model().bias()) {
             fillGaussian(b, 0.1, teacherRng);
         }
-        if (cfg.flag("train_v")) {
+        if (cfg.model().trainV()) {
             fillGaussian(v, 1.0 / Math.sqrt(m), teacherRng);
         } else {
             CommonOps_DDRM.fill(v, 1.0 / Math.sqrt(m));
@@ -163,9 +165,9 @@ public final class DataFactory {
             }
         }
         DMatrixRMaj z = new DMatrixRMaj(x.numRows, m);
-        RunConfig tight = cfg.with(java.util.Map.of("forward_tol", 1e-13, "forward_max_iter", 5000,
-                "forward_solver", act == Activation.IDENTITY ? "direct" : "picard", "forward_damping", 1.0));
-        ForwardSolver solver = ForwardSolvers.fromConfig(tight);
+        // solved tightly, whatever the run's own forward options: the targets are exact to 1e-13
+        ForwardOptions tight = new ForwardOptions(act == Activation.IDENTITY ? "direct" : "picard", 1e-13, 5000, 1.0, false);
+        ForwardSolver solver = ForwardSolvers.create(tight, cfg.anderson(), act);
         SolveStats st = solver.solve(a, act, eps, u, z);
         if (!st.converged()) {
             throw new IllegalStateException("the deq teacher's fixed point did not converge (residual " + st.residual() + ")");

@@ -67,17 +67,17 @@ public final class DeqObjective implements Objective {
 
     public DeqObjective(RunConfig cfg, Dataset data) {
         this.data = data;
-        this.act = cfg.activation();
-        this.eps = cfg.activationEps();
-        this.c = cfg.str("loss").equals("mse") ? 1.0 / data.n() : 0.5 / data.n();
-        this.warmStart = cfg.flag("forward_warm_start");
-        this.trainA = cfg.flag("train_a");
-        this.trainW = cfg.flag("train_w");
-        this.trainB = cfg.flag("bias") && cfg.flag("train_b");
-        this.trainV = cfg.flag("train_v");
-        this.mode = GradientMode.parse(cfg.str("grad_mode"));
-        this.forward = ForwardSolvers.fromConfig(cfg);
-        this.adjoint = AdjointSolvers.fromConfig(cfg);
+        this.act = cfg.model().activation();
+        this.eps = cfg.model().activationEps();
+        this.c = cfg.model().lossFactor(data.n());
+        this.warmStart = cfg.forward().warmStart();
+        this.trainA = cfg.model().trainA();
+        this.trainW = cfg.model().trainW();
+        this.trainB = cfg.model().trainB();
+        this.trainV = cfg.model().trainV();
+        this.mode = GradientMode.parse(cfg.backward().gradMode());
+        this.forward = ForwardSolvers.create(cfg.forward(), cfg.anderson(), act);
+        this.adjoint = AdjointSolvers.create(cfg.backward(), cfg.anderson(), cfg.width());
         int n = data.n();
         int m = cfg.width();
         int d = data.d();

@@ -56,16 +56,16 @@ public final class ImplicitLayerObjective implements Objective {
      */
     public ImplicitLayerObjective(RunConfig cfg, Dataset data, DMatrixRMaj features) {
         this.data = data;
-        this.gamma = cfg.real("gamma");
-        this.crossEntropy = cfg.str("loss").equals("cross_entropy");
-        this.c = cfg.str("loss").equals("half_mse") ? 0.5 / data.n() : 1.0 / data.n();
-        this.trainA = cfg.flag("train_a");
-        this.trainB = cfg.flag("train_w");
+        this.gamma = cfg.model().gamma();
+        this.crossEntropy = cfg.model().loss().equals("cross_entropy");
+        this.c = cfg.model().loss().equals("half_mse") ? 0.5 / data.n() : 1.0 / data.n();
+        this.trainA = cfg.model().trainA();
+        this.trainB = cfg.model().trainW();
         this.n = data.n();
         this.m = cfg.width();
         this.k = data.k();
-        if (k != cfg.integer("outputs")) {
-            throw new IllegalArgumentException("data has " + k + " target columns but outputs = " + cfg.integer("outputs"));
+        if (k != cfg.model().outputs()) {
+            throw new IllegalArgumentException("data has " + k + " target columns but outputs = " + cfg.model().outputs());
         }
         phiT = new DMatrixRMaj(m, n);
         if (features == null) {

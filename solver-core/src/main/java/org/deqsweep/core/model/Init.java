@@ -5,6 +5,7 @@ import static org.deqsweep.core.math.RandomMatrices.orthogonal;
 import static org.deqsweep.core.math.RandomMatrices.scaleToSpectralNorm;
 
 import java.util.SplittableRandom;
+import org.deqsweep.core.config.Family;
 import org.deqsweep.core.config.RunConfig;
 import org.deqsweep.core.math.RandomMatrices;
 import org.ejml.data.DMatrixRMaj;
@@ -43,40 +44,40 @@ public final class Init {
     private Params initialParams() {
         int m = cfg.width();
         int d = cfg.d();
-        if (cfg.family().equals("implicit_layer")) {
-            return implicitLayerParams(m, cfg.integer("outputs"));
+        if (cfg.family() == Family.IMPLICIT_LAYER) {
+            return implicitLayerParams(m, cfg.model().outputs());
         }
         Params p = new Params(m, d);
-        double initScale = cfg.real("init_scale");
+        double initScale = cfg.init().scale();
         // He-style factor for the over-parameterized DEQ: U_ij ~ N(0, 2/d), A_ij ~ N(0, 2 s^2 / m) (DESIGN 2.4)
-        double he = cfg.family().equals("overparam_deq") ? Math.sqrt(2.0) : 1.0;
+        double he = cfg.family() == Family.OVERPARAM_DEQ ? Math.sqrt(2.0) : 1.0;
         fillGaussian(p.W, he * initScale / Math.sqrt(d), rng);
-        double wc = cfg.real("w_center");
+        double wc = cfg.init().wCenter();
         for (int i = 0; i < p.W.data.length; i++) {
             p.W.data[i] += wc;
         }
-        switch (cfg.str("init")) {
+        switch (cfg.init().scheme()) {
             case "gaussian":
-                fillGaussian(p.A, he * cfg.real("a_scale") / Math.sqrt(m), rng);
+                fillGaussian(p.A, he * cfg.init().aScale() / Math.sqrt(m), rng);
                 break;
             case "orthogonal":
                 orthogonal(p.A, rng);
-                CommonOps_DDRM.scale(cfg.real("a_norm"), p.A);
+                CommonOps_DDRM.scale(cfg.init().aNorm(), p.A);
                 break;
             case "spectral":
                 fillGaussian(p.A, 1.0, rng);
-                scaleToSpectralNorm(p.A, cfg.real("a_norm"));
+                scaleToSpectralNorm(p.A, cfg.init().aNorm());
                 break;
             case "zero":
                 break;
             default:
-                throw new AssertionError(cfg.str("init"));
+                throw new AssertionError(cfg.init().scheme());
         }
-        double ac = cfg.real("a_center");
+        double ac = cfg.init().aCenter();
         for (int i = 0; i < m; i++) {
             p.A.data[i * m + i] += ac;
         }
-        if (cfg.flag("train_v")) {
+        if (cfg.model().trainV()) {
             fillGaussian(p.v, initScale / Math.sqrt(m), rng);
         } else {
             CommonOps_DDRM.fill(p.v, 1.0 / Math.sqrt(m));
@@ -87,14 +88,14 @@ public final class Init {
     /** Implicit layer (DESIGN 2.4): A_ij ~ N(0, a_scale^2 / m) under the init scheme, B (kept in W) ~ init_scale N(0, 1/m). */
     private Params implicitLayerParams(int m, int k) {
         DMatrixRMaj a = new DMatrixRMaj(m, m);
-        switch (cfg.str("init")) {
-            case "gaussian": fillGaussian(a, cfg.real("a_scale") / Math.sqrt(m), rng); break;
-            case "orthogonal": orthogonal(a, rng); CommonOps_DDRM.scale(cfg.real("a_norm"), a); break;
-            case "spectral": fillGaussian(a, 1.0, rng); scaleToSpectralNorm(a, cfg.real("a_norm")); break;
+        switch (cfg.init().scheme()) {
+            case "gaussian": fillGaussian(a, cfg.init().aScale() / Math.sqrt(m), rng); break;
+            case "orthogonal": orthogonal(a, rng); CommonOps_DDRM.scale(cfg.init().aNorm(), a); break;
+            case "spectral": fillGaussian(a, 1.0, rng); scaleToSpectralNorm(a, cfg.init().aNorm()); break;
             default: break;
         }
         DMatrixRMaj b = new DMatrixRMaj(k, m);
-        fillGaussian(b, cfg.real("init_scale") / Math.sqrt(m), rng);
+        fillGaussian(b, cfg.init().scale() / Math.sqrt(m), rng);
         return Params.blocks(a, b, new DMatrixRMaj(0, 1), new DMatrixRMaj(0, 1));
     }
 
@@ -103,7 +104,7 @@ public final class Init {
      * stream, or null for the identity (width = d).
      */
     private DMatrixRMaj features() {
-        if (cfg.str("feature_map").equals("identity")) {
+        if (cfg.model().featureMap().equals("identity")) {
             return null;
         }
         SplittableRandom r = new SplittableRandom(cfg.streamSeed("features", RunConfig.INIT_KEYS));

@@ -3,14 +3,6 @@ package org.deqsweep.core.model;
 import org.deqsweep.core.data.Dataset;
 import org.deqsweep.core.solve.SolveStats;
 
-
-
-
-
-
-
-
-
 /**
  * A training objective over {@link Params}: the loss, its gradient, and the diagnostics of the model's
  * fixed-point map. The trainers (package train) see models only through this.

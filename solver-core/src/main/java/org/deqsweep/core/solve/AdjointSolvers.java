@@ -1,14 +1,7 @@
 package org.deqsweep.core.solve;
 
-import org.deqsweep.core.config.RunConfig;
-
-
-
-
-
-
-
-
+import org.deqsweep.core.config.AndersonOptions;
+import org.deqsweep.core.config.BackwardOptions;
 
 /** Builds the adjoint (backward) solver a run's config names (DESIGN 2.1, 3). */
 public final class AdjointSolvers {
@@ -23,21 +16,21 @@ public final class AdjointSolvers {
      * anderson_beta, anderson_lambda); auto = direct when width &lt;= 64, else iterative. Tolerance and
      * limit from backward_tol and backward_max_iter.
      *
-     * @param cfg Input: a resolved run config
+     * @param width the model's width m (auto picks by it)
      * @return a fresh solver (solvers hold workspaces and are not thread-safe)
      */
-    public static AdjointSolver fromConfig(RunConfig cfg) {
-        double tol = cfg.real("backward_tol");
-        String kind = cfg.str("backward_solver");
+    public static AdjointSolver create(BackwardOptions backward, AndersonOptions anderson, int width) {
+        double tol = backward.tol();
+        String kind = backward.solver();
         if (kind.equals("auto")) {
-            kind = cfg.width() <= AUTO_DIRECT_MAX_WIDTH ? "direct" : "iterative";
+            kind = width <= AUTO_DIRECT_MAX_WIDTH ? "direct" : "iterative";
         }
         switch (kind) {
             case "direct":
                 return new DirectAdjointSolver(tol);
             case "iterative":
-                return new IterativeAdjointSolver(tol, cfg.integer("backward_max_iter"), cfg.integer("anderson_memory"),
-                        cfg.real("anderson_beta"), cfg.real("anderson_lambda"));
+                return new IterativeAdjointSolver(tol, backward.maxIter(), anderson.memory(), anderson.beta(),
+                        anderson.lambda());
             default:
                 throw new IllegalArgumentException("unknown backward_solver '" + kind + "'; allowed: auto, direct, iterative");
         }

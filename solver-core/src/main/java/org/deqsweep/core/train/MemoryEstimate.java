@@ -2,6 +2,7 @@ package org.deqsweep.core.train;
 
 import java.util.List;
 import java.util.Locale;
+import org.deqsweep.core.config.Family;
 import org.deqsweep.core.config.RunConfig;
 import org.deqsweep.core.math.Activation;
 import org.deqsweep.core.solve.AdjointSolvers;
@@ -58,7 +59,7 @@ public record MemoryEstimate(long bytes, String phase, double largestArray, Stri
 
     /** The estimate for a resolved config (see the class comment for what it counts). */
     public static MemoryEstimate of(RunConfig cfg) {
-        return cfg.family().equals("implicit_layer") ? implicitLayer(cfg) : deq(cfg);
+        return cfg.family() == Family.IMPLICIT_LAYER ? implicitLayer(cfg) : deq(cfg);
     }
 
     /** In doubles (8 bytes). */
@@ -66,12 +67,12 @@ public record MemoryEstimate(long bytes, String phase, double largestArray, Stri
         double n = cfg.n();
         double d = cfg.d();
         double m = cfg.width();
-        double mem = cfg.integer("anderson_memory");
-        boolean trainA = cfg.flag("train_a");
-        boolean trainW = cfg.flag("train_w");
-        double p = (trainA ? m * m : 0) + (trainW ? m * d : 0) + (cfg.flag("bias") && cfg.flag("train_b") ? m : 0)
-                + (cfg.flag("train_v") ? m : 0);
-        String gradMode = cfg.str("grad_mode");
+        double mem = cfg.anderson().memory();
+        boolean trainA = cfg.model().trainA();
+        boolean trainW = cfg.model().trainW();
+        double p = (trainA ? m * m : 0) + (trainW ? m * d : 0) + (cfg.model().trainB() ? m : 0)
+                + (cfg.model().trainV() ? m : 0);
+        String gradMode = cfg.backward().gradMode();
         boolean adjointTrains = gradMode.equals("exact") || gradMode.equals("damped");
         boolean neumannGemm = gradMode.startsWith("neumann-") && Integer.parseInt(gradMode.substring(8)) >= 2;
 
@@ -89,10 +90,10 @@ public record MemoryEstimate(long bytes, String phase, double largestArray, Stri
         double covariance = 2 * d * d + 190 * d;
         double diagnostics = 4 * m * m + 4 * m;
         double curve = curve(cfg);
-        double history = lossHistory(cfg.maxSteps());
-        double train = history + curve + (cfg.family().equals("linear_deq") ? 3 * m * m : 0)
-                + (cfg.str("trainer").equals("flow") ? 10 * (m * m + m * d + 2 * m) : 0);
-        double teacher = cfg.str("teacher").equals("deq") ? n * d + n + 5 * (m * m) + m * d + 2 * m + 3 * n * m : 0;
+        double history = lossHistory(cfg.train().maxSteps());
+        double train = history + curve + (cfg.family() == Family.LINEAR_DEQ ? 3 * m * m : 0)
+                + (cfg.train().trainer().equals("flow") ? 10 * (m * m + m * d + 2 * m) : 0);
+        double teacher = cfg.data().teacher().equals("deq") ? n * d + n + 5 * (m * m) + m * d + 2 * m + 3 * n * m : 0;
         double adjointIfGram = gram || adjointTrains ? adjoint : 0;
 
         double[] phases = {
@@ -106,11 +107,11 @@ public record MemoryEstimate(long bytes, String phase, double largestArray, Stri
         double doubles = base + eigenvalues + phases[peak];
 
         double[] arrays = {m * m, n * d, n * m, gram && n > p ? n * p : 0, gram && n <= p ? n * n : 0,
-                historyCapacity(cfg.maxSteps())};
+                historyCapacity(cfg.train().maxSteps())};
         String[] arrayNames = {"A (width x width = " + fmt(m) + " x " + fmt(m) + ")",
             "X (n x d = " + fmt(n) + " x " + fmt(d) + ")", "Z (n x width = " + fmt(n) + " x " + fmt(m) + ")",
             "the Jacobian (n x P = " + fmt(n) + " x " + fmt(p) + ")", "the Gram matrix (n x n = " + fmt(n) + " x " + fmt(n) + ")",
-            "the loss history (max_steps " + cfg.maxSteps() + ")"};
+            "the loss history (max_steps " + cfg.train().maxSteps() + ")"};
         int big = argMax(arrays);
         return new MemoryEstimate(toBytes(doubles), names[peak], arrays[big], arrayNames[big]);
     }
@@ -119,12 +120,12 @@ public record MemoryEstimate(long bytes, String phase, double largestArray, Stri
         double n = cfg.n();
         double d = cfg.d();
         double m = cfg.width();
-        double k = cfg.integer("outputs");
+        double k = cfg.model().outputs();
         double base = n * d + 3 * n * k + 0.5 * n + 6 * n * m + 10 * m * m + 2 * k * m;
-        double load = cfg.str("data").equals("idx") ? 1.5 * n * d + 2 * n + n * k + 0.5 * n : 0;
-        double projection = cfg.str("feature_map").equals("projection") ? m * d : 0;
+        double load = cfg.data().kind().equals("idx") ? 1.5 * n * d + 2 * n + n * k + 0.5 * n : 0;
+        double projection = cfg.model().featureMap().equals("projection") ? m * d : 0;
         double covariance = 2 * d * d + 190 * d;
-        double train = lossHistory(cfg.maxSteps()) + curve(cfg);
+        double train = lossHistory(cfg.train().maxSteps()) + curve(cfg);
         double[] phases = {load, base - 4 * m * m + projection, base - 4 * m * m + covariance,
             base + 2 * m * m + 4 * m * m + 4 * m + train};
         String[] names = {"reading the IDX files", "building the feature map", "data and covariance", "training"};
@@ -138,9 +139,9 @@ public record MemoryEstimate(long bytes, String phase, double largestArray, Stri
     }
 
     private static double forwardSolver(RunConfig cfg, double n, double m, double mem) {
-        String kind = cfg.str("forward_solver");
+        String kind = cfg.forward().solver();
         if (kind.equals("auto")) {
-            kind = cfg.activation() == Activation.IDENTITY ? "direct" : "anderson";
+            kind = cfg.model().activation() == Activation.IDENTITY ? "direct" : "anderson";
         }
         return switch (kind) {
             case "direct" -> n * m + 4 * m * m;
@@ -151,7 +152,7 @@ public record MemoryEstimate(long bytes, String phase, double largestArray, Stri
     }
 
     private static double adjointSolver(RunConfig cfg, double n, double m, double mem) {
-        String kind = cfg.str("backward_solver");
+        String kind = cfg.backward().solver();
         if (kind.equals("auto")) {
             kind = cfg.width() <= AdjointSolvers.AUTO_DIRECT_MAX_WIDTH ? "direct" : "iterative";
         }
@@ -165,7 +166,7 @@ public record MemoryEstimate(long bytes, String phase, double largestArray, Stri
 
     /** The trainer's curve: up to record_points + 2 points of 96 bytes and their list slot. */
     private static double curve(RunConfig cfg) {
-        double points = Math.min(cfg.integer("record_points"), cfg.maxSteps()) + 2;
+        double points = Math.min(cfg.train().recordPoints(), cfg.train().maxSteps()) + 2;
         return points * 12.75 + points;
     }
 

@@ -1,6 +1,7 @@
 package org.deqsweep.core.train;
 
 import java.util.concurrent.atomic.AtomicLong;
+import org.deqsweep.core.config.Family;
 import org.deqsweep.core.config.RunConfig;
 import org.deqsweep.core.data.DataFactory;
 import org.deqsweep.core.data.Dataset;
@@ -54,20 +55,20 @@ public final class Runner {
             if (shape != null) {
                 return failed(runId, Status.INVALID, shape, t0);
             }
-            Objective obj = cfg.family().equals("implicit_layer")
+            Objective obj = cfg.family() == Family.IMPLICIT_LAYER
                     ? new ImplicitLayerObjective(cfg, ds, Init.featureMap(cfg))
                     : new DeqObjective(cfg, ds);
             double lamCov = Diagnostics.lambdaMinCovariance(ds.x());
             obj.evaluate(p, false);
             double[] gramInit = obj instanceof DeqObjective deq ? gramSpectrum(deq, p) : null;
             double stepTheory = stepTheory(cfg, gramInit);
-            double eta = cfg.stepSize();
-            if (cfg.str("step_rule").equals("relative")) {
+            double eta = cfg.train().stepSize();
+            if (cfg.train().stepRule().equals("relative")) {
                 if (!(stepTheory > 0) || !Double.isFinite(stepTheory)) {
                     return failed(runId, Status.INVALID, "step_rule relative needs the curvature at initialisation, which"
                             + " could not be computed (Gram matrix above " + GRAM_MAX + " or singular)", t0);
                 }
-                eta = cfg.stepSize() * stepTheory;
+                eta = cfg.train().stepSize() * stepTheory;
             }
             Trainer.Outcome o = new Trainer(cfg, obj, p, trace, eta).train();
             double[] gramFinal = obj instanceof DeqObjective deq && p.isFinite() ? gramAt(deq, p) : null;
@@ -112,14 +113,14 @@ public final class Runner {
     }
 
     private static String checkShapes(RunConfig cfg, Dataset ds, Params p) {
-        if (ds.k() != cfg.integer("outputs")) {
-            return "data has " + ds.k() + " target columns but the config says outputs = " + cfg.integer("outputs");
+        if (ds.k() != cfg.model().outputs()) {
+            return "data has " + ds.k() + " target columns but the config says outputs = " + cfg.model().outputs();
         }
         if (ds.d() != cfg.d() || ds.n() != cfg.n()) {
             return "data is n = " + ds.n() + ", d = " + ds.d() + " but the config says n = " + cfg.n() + ", d = " + cfg.d();
         }
-        if (cfg.family().equals("implicit_layer")) {
-            int k = cfg.integer("outputs");
+        if (cfg.family() == Family.IMPLICIT_LAYER) {
+            int k = cfg.model().outputs();
             return p.A.numRows == cfg.width() && p.A.numCols == cfg.width() && p.W.numRows == k && p.W.numCols == cfg.width()
                     ? null : "initial parameters do not match width " + cfg.width() + " and outputs " + k
                     + " (expected A " + cfg.width() + "x" + cfg.width() + " and B " + k + "x" + cfg.width() + ")";
@@ -177,10 +178,10 @@ public final class Runner {
     private static int trainableCount(RunConfig cfg) {
         int m = cfg.width();
         int count = 0;
-        count += cfg.flag("train_a") ? m * m : 0;
-        count += cfg.flag("train_w") ? m * cfg.d() : 0;
-        count += cfg.flag("bias") && cfg.flag("train_b") ? m : 0;
-        count += cfg.flag("train_v") ? m : 0;
+        count += cfg.model().trainA() ? m * m : 0;
+        count += cfg.model().trainW() ? m * cfg.d() : 0;
+        count += cfg.model().trainB() ? m : 0;
+        count += cfg.model().trainV() ? m : 0;
         return count;
     }
 
@@ -199,7 +200,7 @@ public final class Runner {
         if (ev == null || ev.length == 0 || !(ev[ev.length - 1] > 0)) {
             return Double.NaN;
         }
-        return 2.0 / (2 * cfg.lossFactor() * ev[ev.length - 1]);
+        return 2.0 / (2 * cfg.model().lossFactor(cfg.n()) * ev[ev.length - 1]);
     }
 
     /**
@@ -212,12 +213,12 @@ public final class Runner {
         if (ev == null || ev.length == 0) {
             return Double.NaN;
         }
-        double c = cfg.lossFactor();
+        double c = cfg.model().lossFactor(cfg.n());
         double muMax = 2 * c * ev[ev.length - 1];
         if (!(muMax > 0)) {
             return Double.NaN;
         }
-        boolean flow = cfg.str("trainer").equals("flow");
+        boolean flow = cfg.train().trainer().equals("flow");
         double worst = 0;
         double muMin = Double.POSITIVE_INFINITY;
         for (double e : ev) {

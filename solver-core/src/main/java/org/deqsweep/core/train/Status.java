@@ -12,6 +12,8 @@ public enum Status {
     NAN,
     /** the forward fixed point was not reached within forward_max_iter. */
     FORWARD_FAILED,
+    /** the adjoint (backward) solve of the gradient did not reach backward_tol within backward_max_iter. */
+    ADJOINT_FAILED,
     /** I - D A (or its adjoint) numerically singular. */
     SINGULAR,
     /** the per-run wall-clock budget ran out. */

@@ -3,7 +3,10 @@ package org.deqsweep.core.train;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.deqsweep.core.config.Family;
+import org.deqsweep.core.config.FlowOptions;
 import org.deqsweep.core.config.RunConfig;
+import org.deqsweep.core.config.TrainOptions;
 import org.deqsweep.core.model.DeqObjective;
 import org.deqsweep.core.model.Diagnostics;
 import org.deqsweep.core.model.Objective;
@@ -31,7 +34,10 @@ public final class Trainer {
                           String failureReason, long stepAtFailure, double lastFiniteLoss, List<CurvePoint> curve) {
     }
 
-    private final RunConfig cfg;
+    private final TrainOptions train;
+    private final FlowOptions flowOptions;
+    /** forward_tol, for the reason a run whose forward solve failed is given. */
+    private final double forwardTol;
     private final Objective obj;
     private final Params p;
     private final RunTrace trace;
@@ -49,6 +55,8 @@ public final class Trainer {
     /** check()'s reason for the status it returns (one slot, reused: the step loop allocates nothing here). */
     private final String[] why = new String[1];
 
+    /** gradient flow: the evaluation of the last stage the integrator asked for. */
+    private Objective.Evaluation last;
     private double[] lossSteps = new double[256];
     private double[] lossValues = new double[256];
     private int lossCount;
@@ -65,28 +73,38 @@ public final class Trainer {
      * @param trace Output: full per-step loss trace, or null
      */
     public Trainer(RunConfig cfg, Objective obj, Params p, RunTrace trace) {
-        this(cfg, obj, p, trace, cfg.stepSize());
+        this(cfg, obj, p, trace, cfg.train().stepSize());
+    }
+
+    /** A trainer for the run {@code cfg} describes, at the step size eta (see the main constructor). */
+    public Trainer(RunConfig cfg, Objective obj, Params p, RunTrace trace, double eta) {
+        this(cfg.train(), cfg.flow(), cfg.forward().tol(), cfg.family() == Family.LINEAR_DEQ, obj, p, trace, eta);
     }
 
     /**
+     * @param forwardTol forward_tol, named in the reason of a run whose forward solve failed
+     * @param conservation track the linear DEQ's conserved quantity Q (DESIGN 2.2)
      * @param eta the step size (GD) or recording interval (flow) actually used: step_size, or under
      *     step_rule relative, step_size times the curvature step at initialisation
      */
-    public Trainer(RunConfig cfg, Objective obj, Params p, RunTrace trace, double eta) {
+    public Trainer(TrainOptions train, FlowOptions flow, double forwardTol, boolean conservation, Objective obj, Params p,
+                   RunTrace trace, double eta) {
         this.eta = eta;
-        this.cfg = cfg;
+        this.train = train;
+        this.flowOptions = flow;
+        this.forwardTol = forwardTol;
         this.obj = obj;
         this.p = p;
         this.trace = trace;
         this.diag = new Diagnostics(p.A.numRows);
-        this.linearFamily = cfg.family().equals("linear_deq");
-        this.schedule = recordSchedule(cfg.maxSteps(), cfg.integer("record_points"));
+        this.linearFamily = conservation;
+        this.schedule = recordSchedule(train.maxSteps(), train.recordPoints());
         this.q0 = linearFamily ? Diagnostics.conservationQ(p, null) : null;
         this.q = linearFamily ? new DMatrixRMaj(p.width(), p.width()) : null;
-        this.deadline = System.nanoTime() + cfg.longValue("time_budget_ms") * 1_000_000L;
-        this.divergeFactor = cfg.real("diverge_factor");
-        this.lossTol = cfg.real("tol");
-        this.lossRelTol = cfg.real("rel_tol");
+        this.deadline = System.nanoTime() + train.timeBudgetMs() * 1_000_000L;
+        this.divergeFactor = train.divergeFactor();
+        this.lossTol = train.tol();
+        this.lossRelTol = train.relTol();
     }
 
     /** 0, then about {@code points - 1} log-spaced steps up to maxSteps (distinct, increasing, maxSteps included). */
@@ -111,12 +129,12 @@ public final class Trainer {
 
     /** Runs the configured trainer. */
     public Outcome train() {
-        return cfg.str("trainer").equals("flow") ? flow() : gradientDescent();
+        return train.flow() ? flow() : gradientDescent();
     }
 
     private Outcome gradientDescent() {
         double eta = this.eta;
-        long maxSteps = cfg.maxSteps();
+        long maxSteps = train.maxSteps();
         Objective.Evaluation ev = obj.evaluate(p, true);
         count(ev);
         double l0 = ev.loss();
@@ -167,7 +185,7 @@ public final class Trainer {
             return Status.NAN;
         }
         if (!fs.converged()) {
-            why[0] = "forward solve did not reach forward_tol " + cfg.real("forward_tol") + " in " + fs.iterations()
+            why[0] = "forward solve did not reach forward_tol " + forwardTol + " in " + fs.iterations()
                     + " iterations at step " + k + " (residual " + fs.residual() + ")";
             return Status.FORWARD_FAILED;
         }
@@ -185,8 +203,9 @@ public final class Trainer {
             return Status.SINGULAR;
         }
         if (bs != null && !bs.converged()) {
-            why[0] = "adjoint solve did not reach backward_tol at step " + k + " (residual " + bs.residual() + ")";
-            return Status.FORWARD_FAILED;
+            why[0] = "adjoint solve did not reach backward_tol in " + bs.iterations() + " iterations at step " + k
+                    + " (residual " + bs.residual() + ")";
+            return Status.ADJOINT_FAILED;
         }
         if (!Double.isFinite(ev.gradNorm())) {
             why[0] = "non-finite gradient at step " + k;
@@ -196,7 +215,7 @@ public final class Trainer {
             return Status.MAX_STEPS;
         }
         if (System.nanoTime() > deadline) {
-            why[0] = "time_budget_ms " + cfg.longValue("time_budget_ms") + " ran out at step " + k;
+            why[0] = "time_budget_ms " + train.timeBudgetMs() + " ran out at step " + k;
             return Status.TIMEOUT;
         }
         return null;
@@ -284,38 +303,26 @@ public final class Trainer {
 
     // ---------------------------------------------------------------- gradient flow (Dormand-Prince 5(4))
 
-    private static final double[] C = {0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1};
-    private static final double[][] AK = {
-        {},
-        {1.0 / 5},
-        {3.0 / 40, 9.0 / 40},
-        {44.0 / 45, -56.0 / 15, 32.0 / 9},
-        {19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729},
-        {9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656},
-        {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84},
-    };
-    /** 5th-order weights minus 4th-order weights: the embedded error estimate. */
-    private static final double[] E = {71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40};
-
     private Outcome flow() {
         double eta = this.eta;
-        long maxSteps = cfg.maxSteps();
+        long maxSteps = train.maxSteps();
         double horizon = eta * maxSteps;
-        double rtol = cfg.real("flow_rtol");
-        double atol = cfg.real("flow_atol");
-        int dim = p.size();
-        double[] y = p.toVector(null);
-        double[] yNew = new double[dim];
-        double[] stage = new double[dim];
-        double[][] kk = new double[7][dim];
-        Objective.Evaluation ev = obj.evaluate(p, true);
-        count(ev);
-        negGrad(kk[0]);
+        // f(theta) = -grad L(theta); after each call p holds the point and last its evaluation
+        DormandPrince dp = new DormandPrince(p.toVector(null), flowOptions.rtol(), flowOptions.atol(), (y, out) -> {
+            p.fromVectorInPlace(y);
+            last = obj.evaluate(p, true);
+            count(last);
+            boolean ok = Double.isFinite(last.loss()) && Double.isFinite(last.gradNorm()) && last.forward().converged();
+            if (ok) {
+                negGrad(out);
+            }
+            return ok;
+        });
+        Objective.Evaluation ev = last;
         double l0 = ev.loss();
         double t = 0;
         double h = Math.min(eta, horizon);
         double distMin = Double.POSITIVE_INFINITY;
-        long accepted = 0;
         while (true) {
             double kEquiv = t / eta;
             long stepIndex = Math.round(kEquiv);
@@ -344,53 +351,21 @@ public final class Trainer {
             double before = linearFamily ? Diagnostics.traceQ(p) : 0;
             while (true) {
                 double hh = Math.min(h, tNext - t);
-                boolean ok = true;
-                for (int s = 1; s < 7 && ok; s++) {
-                    for (int j = 0; j < dim; j++) {
-                        double acc = 0;
-                        for (int r = 0; r < s; r++) {
-                            acc += AK[s][r] * kk[r][j];
-                        }
-                        stage[j] = y[j] + hh * acc;
-                    }
-                    p.fromVectorInPlace(stage);
-                    ev = obj.evaluate(p, true);
-                    count(ev);
-                    ok = Double.isFinite(ev.loss()) && Double.isFinite(ev.gradNorm()) && ev.forward().converged();
-                    if (ok) {
-                        negGrad(kk[s]);
-                    }
-                }
-                double err = Double.POSITIVE_INFINITY;
-                if (ok) {
-                    System.arraycopy(stage, 0, yNew, 0, dim);
-                    double sum = 0;
-                    for (int j = 0; j < dim; j++) {
-                        double e = 0;
-                        for (int s = 0; s < 7; s++) {
-                            e += E[s] * kk[s][j];
-                        }
-                        e *= hh;
-                        double sc = atol + rtol * Math.max(Math.abs(y[j]), Math.abs(yNew[j]));
-                        sum += (e / sc) * (e / sc);
-                    }
-                    err = Math.sqrt(sum / dim);
-                }
+                double err = dp.attempt(hh);
+                ev = last;
                 if (err <= 1.0) {
                     t = hh == tNext - t ? tNext : t + hh;
-                    System.arraycopy(yNew, 0, y, 0, dim);
-                    System.arraycopy(kk[6], 0, kk[0], 0, dim);
-                    double factor = err == 0 ? 5.0 : Math.min(5.0, Math.max(0.2, 0.9 * Math.pow(err, -0.2)));
+                    dp.accept();
+                    double factor = DormandPrince.acceptedFactor(err);
                     if (hh == h || factor < 1) {
                         h = hh * factor;
                     }
-                    accepted++;
                     break;
                 }
-                h = hh * (ok ? Math.max(0.2, 0.9 * Math.pow(err, -0.2)) : 0.25);
-                if (h < 1e-14 * Math.max(1.0, t) || System.nanoTime() > deadline) {
+                h = dp.retryStep(hh, err);
+                if (h < DormandPrince.UNDERFLOW * Math.max(1.0, t) || System.nanoTime() > deadline) {
                     // cannot make progress: restore the last accepted point and let check() classify it
-                    p.fromVectorInPlace(y);
+                    p.fromVectorInPlace(dp.state());
                     ev = obj.evaluate(p, true);
                     count(ev);
                     if (Double.isFinite(ev.loss()) && ev.forward().converged() && System.nanoTime() <= deadline) {
@@ -400,7 +375,7 @@ public final class Trainer {
                     break;
                 }
             }
-            p.fromVectorInPlace(y);
+            p.fromVectorInPlace(dp.state());
             if (linearFamily) {
                 distMin = Math.min(distMin, Diagnostics.traceQ(p) - before);
             }

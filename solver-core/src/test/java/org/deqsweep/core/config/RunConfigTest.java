@@ -19,21 +19,21 @@ class RunConfigTest {
     void familyDefaultsAreResolved() {
         RunConfig lin = RunConfig.fromMap(Map.of("family", "linear_deq"));
         assertEquals(1, lin.width());
-        assertEquals("identity", lin.str("activation"));
-        assertEquals(false, lin.flag("train_v"));
+        assertEquals("identity", lin.model().activation().key());
+        assertEquals(false, lin.model().trainV());
         RunConfig gen = RunConfig.fromMap(Map.of());
         assertEquals(16, gen.width());
-        assertEquals("tanh", gen.str("activation"));
-        assertEquals(true, gen.flag("train_v"));
+        assertEquals("tanh", gen.model().activation().key());
+        assertEquals(true, gen.model().trainV());
         RunConfig si = RunConfig.fromMap(Map.of("family", "single_index_deq"));
-        assertEquals("single_index", si.str("teacher"));
+        assertEquals("single_index", si.data().teacher());
     }
 
     @Test
     void nestedGroupsFlatten() {
         RunConfig c = RunConfig.fromMap(Map.of("forward", Map.of("solver", "picard", "tol", 1e-12)));
-        assertEquals("picard", c.str("forward_solver"));
-        assertEquals(1e-12, c.real("forward_tol"));
+        assertEquals("picard", c.forward().solver());
+        assertEquals(1e-12, c.forward().tol());
     }
 
     @Test
@@ -58,7 +58,7 @@ class RunConfigTest {
         assertEquals("bias", refused(Map.of("bias", "yes")).path());
         assertEquals("grad_mode", refused(Map.of("grad_mode", "neumann-0")).path());
         assertTrue(refused(Map.of("step_size", -1.0)).getMessage().contains("> 0"));
-        assertEquals("neumann-3", RunConfig.fromMap(Map.of("grad_mode", "neumann-3")).str("grad_mode"));
+        assertEquals("neumann-3", RunConfig.fromMap(Map.of("grad_mode", "neumann-3")).backward().gradMode());
     }
 
     @Test

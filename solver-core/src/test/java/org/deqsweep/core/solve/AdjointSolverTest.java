@@ -189,18 +189,26 @@ class AdjointSolverTest extends TestSupport {
 
     @Test
     void factoriesFollowTheConfig() {
-        assertInstanceOf(DirectAdjointSolver.class, AdjointSolvers.fromConfig(RunConfig.fromMap(Map.of("width", 64))));
-        assertInstanceOf(IterativeAdjointSolver.class, AdjointSolvers.fromConfig(RunConfig.fromMap(Map.of("width", 65))));
+        assertInstanceOf(DirectAdjointSolver.class, adjoint(RunConfig.fromMap(Map.of("width", 64))));
+        assertInstanceOf(IterativeAdjointSolver.class, adjoint(RunConfig.fromMap(Map.of("width", 65))));
         assertInstanceOf(IterativeAdjointSolver.class,
-                AdjointSolvers.fromConfig(RunConfig.fromMap(Map.of("width", 8, "backward_solver", "iterative"))));
+                adjoint(RunConfig.fromMap(Map.of("width", 8, "backward_solver", "iterative"))));
         assertInstanceOf(DirectAdjointSolver.class,
-                AdjointSolvers.fromConfig(RunConfig.fromMap(Map.of("width", 100, "backward_solver", "direct"))));
+                adjoint(RunConfig.fromMap(Map.of("width", 100, "backward_solver", "direct"))));
 
-        assertInstanceOf(DirectLinearSolver.class, ForwardSolvers.fromConfig(RunConfig.fromMap(Map.of("activation", "identity"))));
-        assertInstanceOf(AndersonSolver.class, ForwardSolvers.fromConfig(RunConfig.fromMap(Map.of("activation", "tanh"))));
-        assertInstanceOf(PicardSolver.class, ForwardSolvers.fromConfig(RunConfig.fromMap(Map.of("forward_solver", "picard"))));
-        assertInstanceOf(NewtonSolver.class, ForwardSolvers.fromConfig(RunConfig.fromMap(Map.of("forward_solver", "newton"))));
+        assertInstanceOf(DirectLinearSolver.class, forward(RunConfig.fromMap(Map.of("activation", "identity"))));
+        assertInstanceOf(AndersonSolver.class, forward(RunConfig.fromMap(Map.of("activation", "tanh"))));
+        assertInstanceOf(PicardSolver.class, forward(RunConfig.fromMap(Map.of("forward_solver", "picard"))));
+        assertInstanceOf(NewtonSolver.class, forward(RunConfig.fromMap(Map.of("forward_solver", "newton"))));
         assertInstanceOf(AndersonSolver.class,
-                ForwardSolvers.fromConfig(RunConfig.fromMap(Map.of("activation", "identity", "forward_solver", "anderson"))));
+                forward(RunConfig.fromMap(Map.of("activation", "identity", "forward_solver", "anderson"))));
+    }
+
+    private static AdjointSolver adjoint(RunConfig cfg) {
+        return AdjointSolvers.create(cfg.backward(), cfg.anderson(), cfg.width());
+    }
+
+    private static ForwardSolver forward(RunConfig cfg) {
+        return ForwardSolvers.create(cfg.forward(), cfg.anderson(), cfg.model().activation());
     }
 }

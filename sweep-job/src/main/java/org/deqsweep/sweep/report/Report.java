@@ -680,7 +680,6 @@ public final class Report {
 
     // ---------------------------------------------------------------- helpers
 
-
     static String show(Object v) {
         if (v instanceof Double d) {
             return Charts.fmt(d);

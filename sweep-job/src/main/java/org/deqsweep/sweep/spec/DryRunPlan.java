@@ -7,7 +7,6 @@ import java.util.Map;
 import org.deqsweep.core.config.ConfigException;
 import org.deqsweep.core.config.RunConfig;
 
-
 /**
  * What a sweep would do, computed on the driver without running anything (the {@code --dry-run}
  * output): grid size, included points, partitions, waves and an estimated cost.
@@ -99,7 +98,7 @@ public record DryRunPlan(String name, long gridSize, long included, int cores, i
     /** The cost model of one resolved config, in seconds. */
     public static double estimateSeconds(RunConfig c) {
         double w = c.width();
-        return SECONDS_PER_UNIT * c.maxSteps() * (double) c.n() * (w * w + w * c.d());
+        return SECONDS_PER_UNIT * c.train().maxSteps() * (double) c.n() * (w * w + w * c.d());
     }
 
     private static double secondsOf(Grid grid, long i) {

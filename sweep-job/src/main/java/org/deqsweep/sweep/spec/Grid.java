@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import org.deqsweep.core.config.RunConfig;
 
-
 /**
  * The grid points of a sweep, numbered 0..size()-1 in mixed radix over the dimensions (DESIGN 5):
  * the grid axes in spec order, then each zip group; the last dimension varies fastest. Small and

@@ -2,14 +2,6 @@ package org.deqsweep.sweep.spec;
 
 import org.deqsweep.core.config.ConfigException;
 
-
-
-
-
-
-
-
-
 /**
  * A sweep spec the user got wrong: names the offending path (for example {@code grid.step_size[3]},
  * {@code zip[0].n} or {@code job.wave_size}), what was found there and what is allowed. Thrown by

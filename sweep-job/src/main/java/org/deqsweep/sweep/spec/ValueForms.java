@@ -10,7 +10,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.deqsweep.core.config.ConfigSchema;
 
-
 /**
  * The value forms a grid or zip entry may take (DESIGN 4): a YAML list, a single scalar, or one of
  * the strings {@code range(a, b[, step])}, {@code linspace(a, b, k)}, {@code logspace(a, b, k)},

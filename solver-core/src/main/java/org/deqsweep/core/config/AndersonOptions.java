@@ -1,0 +1,11 @@
+package org.deqsweep.core.config;
+
+/**
+ * Anderson acceleration, shared by the forward solver and the iterative adjoint solver (DESIGN 3).
+ *
+ * @param memory history length
+ * @param beta   mixing
+ * @param lambda Tikhonov regulariser of the mixing least squares
+ */
+public record AndersonOptions(int memory, double beta, double lambda) {
+}
