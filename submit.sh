@@ -57,20 +57,21 @@ while (($#)); do
   esac
 done
 
+# the JVM options Spark's launcher would add on Java 17 (one list, kept in the parent pom)
+FLAGS="$(sed -n 's:.*<spark.jvm.flags>\(.*\)</spark.jvm.flags>.*:\1:p' "$ROOT/pom.xml")"
+# the fan-out benchmark: a plain loop and the sweep on local[1] and local[2], in one JVM it times itself
+if [[ "${ARGS[0]:-}" == bench-fanout ]]; then
+  cd "$ROOT"
+  export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+  # shellcheck disable=SC2086
+  exec java -Xmx"$DRIVER_MEMORY" $FLAGS -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR:$BENCH_JAR" org.deqsweep.bench.FanoutBenchmark "${ARGS[@]:1}"
+fi
 if [[ -n "${SPARK_HOME:-}" ]]; then
   exec "$SPARK_HOME/bin/spark-submit" --master "$MASTER" --driver-memory "$DRIVER_MEMORY" \
     --properties-file "$DEFAULTS" --class org.deqsweep.sweep.cli.Main "$APP_JAR" "${ARGS[@]}"
 fi
 
-# the JVM options Spark's launcher would add on Java 17 (one list, kept in the parent pom)
-FLAGS="$(sed -n 's:.*<spark.jvm.flags>\(.*\)</spark.jvm.flags>.*:\1:p' "$ROOT/pom.xml")"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
-# the fan-out benchmark: a plain loop and the sweep on local[1] and local[2], in one JVM it times itself
-if [[ "${ARGS[0]:-}" == bench-fanout ]]; then
-  cd "$ROOT"
-  # shellcheck disable=SC2086
-  exec java -Xmx"$DRIVER_MEMORY" $FLAGS -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR:$BENCH_JAR" org.deqsweep.bench.FanoutBenchmark "${ARGS[@]:1}"
-fi
 # shellcheck disable=SC2086  # FLAGS is a list of options
 exec java -Xmx"$DRIVER_MEMORY" $FLAGS -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" \
   org.apache.spark.deploy.SparkSubmit --master "$MASTER" --properties-file "$DEFAULTS" \

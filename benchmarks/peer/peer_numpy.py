@@ -7,7 +7,7 @@ same algorithm as solver-core, and writes its loss trajectory, iteration counts 
 
 Mirrored from solver-core (DESIGN 2.1, 3), so that iteration counts match and the losses agree
 to round-off:
-  grad/DeqObjective.evaluate  warm-started forward solve, D = act'(Z A^T + U), loss, g_i = 2c r_i v,
+  model/DeqObjective.evaluate  warm-started forward solve, D = act'(Z A^T + U), loss, g_i = 2c r_i v,
                               adjoint by grad_mode, mu = D o nu, dA = Mu^T Z, dW = Mu^T X,
                               db = colsum Mu, dv = Z^T (2c r)
   train/Trainer (gd)          evaluate at steps 0..N (gradient each time), theta -= eta grad between
@@ -379,7 +379,7 @@ def adjoint_solver(cfg):
 # ----------------------------------------------------------------------------- objective and GD
 
 class Objective:
-    """grad/DeqObjective: loss and implicit gradient, warm-started fixed points."""
+    """model/DeqObjective: loss and implicit gradient, warm-started fixed points."""
 
     def __init__(self, cfg, X, y):
         self.cfg, self.X, self.y = cfg, X, y

@@ -79,10 +79,10 @@ public final class ConfigSchema {
         str(f, "idx_labels", "", List.of(), "path of the matching IDX label file (data: idx)");
         num(f, "class_sep", Type.DOUBLE, 3.0, 0.0, false, null, "mixture: |class mean| (noise is N(0, I_d))");
         num(f, "outputs", Type.INT, null, 1.0, false, null, "output dimension k (classes); implicit_layer default 3, else 1");
-        num(f, "gamma", Type.DOUBLE, 0.8, 0.0, true, 1.0, "implicit_layer: z = gamma S(A) z + phi(x), gamma in (0, 1)");
+        num(f, "gamma", Type.DOUBLE, 0.8, 0.0, true, 1.0, "implicit_layer: z = gamma S(A) z + phi(x), gamma in (0, 1] (at 1, I - S(A) is singular: every run ends SINGULAR)");
         str(f, "feature_map", "projection", List.of("identity", "projection"),
                 "implicit_layer phi: identity (width = d) or a fixed random projection N(0, 1/d)");
-        str(f, "activation", null, Activation.keys(), "activation (family default: identity for linear_deq, else tanh)");
+        str(f, "activation", null, Activation.keys(), "activation (family default: identity for linear_deq and implicit_layer, relu for overparam_deq, else tanh)");
         num(f, "activation_eps", Type.DOUBLE, 0.1, 0.0, false, null, "eps of weak_tanh: z + eps tanh(z)");
         str(f, "loss", "mse", List.of("mse", "half_mse", "cross_entropy"),
                 "mse = 1/n sum |r|^2; half_mse = 1/(2n) sum |r|^2; cross_entropy (implicit_layer classification)");
@@ -102,7 +102,7 @@ public final class ConfigSchema {
         bool(f, "train_a", null, "A trainable (family default: true, explicit: false)");
         bool(f, "train_w", true, "W trainable");
         bool(f, "train_b", true, "b trainable (when bias is on)");
-        bool(f, "train_v", null, "v trainable (family default: false for linear_deq, single_index_deq and explicit, else true)");
+        bool(f, "train_v", null, "v trainable (family default: false for linear_deq, single_index_deq, explicit and implicit_layer, else true)");
         str(f, "trainer", "gd", List.of("gd", "flow"), "full-batch gradient descent or gradient flow (Dormand-Prince 5(4))");
         num(f, "step_size", Type.DOUBLE, 0.01, 0.0, true, null, "GD step eta; for flow, the time between recorded steps");
         str(f, "step_rule", "absolute", List.of("absolute", "relative"),

@@ -9,7 +9,6 @@ import org.deqsweep.core.config.Family;
 import org.deqsweep.core.config.ForwardOptions;
 import org.deqsweep.core.config.RunConfig;
 import org.deqsweep.core.math.Activation;
-import org.deqsweep.core.math.RandomMatrices;
 import org.deqsweep.core.solve.ForwardSolver;
 import org.deqsweep.core.solve.ForwardSolvers;
 import org.deqsweep.core.solve.SolveStats;

@@ -7,7 +7,6 @@ import static org.deqsweep.core.math.RandomMatrices.scaleToSpectralNorm;
 import java.util.SplittableRandom;
 import org.deqsweep.core.config.Family;
 import org.deqsweep.core.config.RunConfig;
-import org.deqsweep.core.math.RandomMatrices;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 

@@ -16,7 +16,7 @@ import org.ejml.data.DMatrixRMaj;
  * copied out.
  *
  * <p>Results agree with EJML to round-off (another summation order), not bit for bit, and are the
- * same bits on every run. Public so that grad/ can use it for its GEMMs. Workspace: the packed factor (k x m) and one m-row, reallocated only when
+ * same bits on every run. Public so that model/ can use it for its GEMMs. Workspace: the packed factor (k x m) and one m-row, reallocated only when
  * the shape changes; {@link #mult} allocates nothing. Not thread-safe.
  */
 public final class RowGemm {

@@ -5,7 +5,7 @@ import org.ejml.data.DMatrixRMaj;
 /**
  * LU with partial pivoting of a square matrix held as row arrays ({@link Kernels#luInPlace}, whose
  * rank-1 update C2 vectorises), with solves by A and by A^T from the same factors. For callers
- * outside solve/ (train/Diagnostics' inverse iteration at widths above 64, which used two EJML LUs,
+ * outside solve/ (model/Diagnostics' inverse iteration at widths above 64, which used two EJML LUs,
  * of J and of J^T: 8% of a d100-m512 benchmark run). Workspace sized once per m; nothing is allocated
  * per call. Not thread-safe.
  */

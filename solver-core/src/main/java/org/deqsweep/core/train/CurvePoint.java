@@ -12,7 +12,7 @@ package org.deqsweep.core.train;
  * @param contraction Lip(act) |A|_2, the contraction factor of the fixed-point map
  * @param forwardIters iterations of this step's forward solve
  * @param forwardResidual relative residual of this step's forward solve
- * @param backwardIters iterations of this step's adjoint solve (0 when direct)
+ * @param backwardIters iterations of this step's adjoint solve (1 when direct)
  * @param paramNorm Frobenius norm of (A, W, b, v)
  */
 public record CurvePoint(long step, double time, double loss, double gradNorm, double conservationDrift,

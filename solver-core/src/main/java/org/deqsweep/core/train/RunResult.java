@@ -17,9 +17,9 @@ import org.deqsweep.core.config.RunConfig;
  * @param kappa -log(rho) / eta: rate per unit of flow time
  * @param rateExcess fitted linear rate of the excess loss L_k - L_final (the rate to a nonzero minimum)
  * @param rateExcessR2 R^2 of that fit
- * @param rateTheory the rate the local spectrum predicts at the final parameters (linear_deq; else NaN)
+ * @param rateTheory the rate the local spectrum (the Gram matrix) predicts at the final parameters, for every DEQ family; NaN without eigenvalues
  * @param conservationDrift |Q_T - Q_0|_F / |Q_0|_F at the end (linear_deq)
- * @param distanceGrowthMin min over recorded steps of the change of |(W, I - A)|^2 (linear_deq, m = 1: never negative under GD)
+ * @param distanceGrowthMin min over every GD step of the change of |(W, I - A)|^2 (linear_deq, m = 1: never negative under GD)
  * @param sigmaMinMin smallest sigma_min(I - D A) seen
  * @param sigmaMinMax largest sigma_min(I - D A) seen
  * @param contractionMax largest contraction factor Lip(act) |A|_2 seen

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.deqsweep.sweep.engine.SweepFailure;
-import org.deqsweep.sweep.replay.ReplayCommand;
 import org.deqsweep.sweep.store.Manifest;
 import org.deqsweep.sweep.store.UsageException;
 import picocli.CommandLine.Command;
@@ -13,11 +12,12 @@ import picocli.CommandLine;
 
 /**
  * The sweep-job entry point (DESIGN 6): {@code sweep SPEC ...} (the default when the first argument is a
- * .yaml file) and {@code query DIR [SQL]}. Caller mistakes exit with status 2 and a one-paragraph message.
+ * .yaml file), {@code query DIR [SQL]}, {@code report DIR} and {@code replay DIR RUN_ID}. Caller mistakes
+ * exit with status 2 and a one-paragraph message.
  */
 @Command(name = "deq-sweep", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {SweepCommand.class, QueryCommand.class, org.deqsweep.sweep.cli.ReportCommand.class,
-            org.deqsweep.sweep.replay.ReplayCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {SweepCommand.class, QueryCommand.class, ReportCommand.class, ReplayCommand.class,
+            CommandLine.HelpCommand.class},
         description = "Parameter sweeps of deep-equilibrium-model training on Spark.")
 public final class Main implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec

@@ -19,6 +19,7 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
+import org.deqsweep.sweep.cli.ReplayCommand;
 import org.deqsweep.sweep.report.FixtureSweep;
 import org.deqsweep.sweep.report.SparkSessionPerClass;
 import org.junit.jupiter.api.BeforeAll;

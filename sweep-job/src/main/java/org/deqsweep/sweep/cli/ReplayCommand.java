@@ -1,4 +1,4 @@
-package org.deqsweep.sweep.replay;
+package org.deqsweep.sweep.cli;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -7,26 +7,20 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Row;
 import org.deqsweep.core.config.ConfigException;
-import org.deqsweep.core.config.ConfigSchema;
 import org.deqsweep.core.config.RunConfig;
-import org.deqsweep.core.data.DataFactory;
 import org.deqsweep.core.data.Dataset;
 import org.deqsweep.core.io.JsonIo;
 import org.deqsweep.core.io.OneRun;
-import org.deqsweep.core.model.Init;
-import org.deqsweep.core.model.Params;
 import org.deqsweep.core.train.RunResult;
 import org.deqsweep.core.train.RunTrace;
-import org.deqsweep.core.train.Runner;
 import org.deqsweep.sweep.engine.Sessions;
+import org.deqsweep.sweep.replay.Replay;
 import org.deqsweep.sweep.store.Columns;
 import org.deqsweep.sweep.store.SweepSource;
 import picocli.CommandLine.Command;
@@ -71,24 +65,20 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--master", paramLabel = "M", description = "Spark master used to read the row (default: local[*])")
     String master;
 
-    /** One compared field: the sweep's value, the replay's, and whether they are equal (bitwise for doubles). */
-    record Check(String field, Object sweep, Object replay, boolean ok) {
-    }
-
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         SweepSource src;
         try {
-            src = SweepSource.open(dir, org.deqsweep.sweep.engine.Sessions.hadoopConf(java.util.Map.of()));
+            src = SweepSource.open(dir, Sessions.hadoopConf(Map.of()));
         } catch (IllegalArgumentException e) {
             err.println("replay: " + e.getMessage());
             return 2;
         }
         Row row;
         List<String> columns;
-        try (Sessions.Session session = Sessions.open("deq-sweep replay", master, java.util.Map.of())) {
+        try (Sessions.Session session = Sessions.open("deq-sweep replay", master, Map.of())) {
             org.apache.spark.sql.Dataset<Row> runs = src.runs(session.spark());
             columns = Arrays.asList(runs.columns());
             List<Row> rows = runs.filter(col(Columns.RUN_ID).equalTo(runId)).collectAsList();
@@ -103,7 +93,7 @@ public final class ReplayCommand implements Callable<Integer> {
             out.println("replay: note: " + n);
         }
 
-        Map<String, Object> raw = configOf(row, columns);
+        Map<String, Object> raw = Replay.configOf(row, columns);
         RunConfig cfg;
         try {
             cfg = RunConfig.fromMap(raw);
@@ -118,15 +108,12 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         out.println("replay: run " + runId + " (" + describe(cfg) + ")");
 
-        DataFactory factory = new DataFactory(cfg);
-        Dataset data = factory.dataset();
-        Params init = Init.params(cfg);
-        Params initial = init.copy();
-        RunTrace trace = new RunTrace();
-        RunResult r = Runner.run(cfg, data, init, trace);
+        Replay.Rerun re = Replay.rerun(cfg);
+        RunResult r = re.result();
+        RunTrace trace = re.trace();
         printTrace(out, trace);
         if (dump != null) {
-            OneRun.writeDump(dump, cfg, data, initial, init, trace, r);
+            OneRun.writeDump(dump, cfg, re.data(), re.initial(), re.trained(), trace, r);
             out.println("replay: wrote the dump to " + dump);
         }
         if (json) {
@@ -135,11 +122,11 @@ public final class ReplayCommand implements Callable<Integer> {
             out.println(JsonIo.JSON.writeValueAsString(res));
         }
 
-        List<Check> checks = compare(row, columns, r);
-        boolean ok = checks.stream().allMatch(Check::ok);
+        List<Replay.Check> checks = Replay.compare(row, columns, r);
+        boolean ok = checks.stream().allMatch(Replay.Check::ok);
         PrintWriter w = ok ? out : err;
         w.printf(Locale.ROOT, "%-14s %-46s %-46s %s%n", "field", "sweep row", "replay", "");
-        for (Check c : checks) {
+        for (Replay.Check c : checks) {
             w.printf(Locale.ROOT, "%-14s %-46s %-46s %s%n", c.field(), shown(c.sweep()), shown(c.replay()), c.ok() ? "ok" : "DIFFERS");
         }
         if (ok) {
@@ -148,41 +135,6 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         err.println("replay: MISMATCH: the replay does not reproduce the sweep's row");
         return 1;
-    }
-
-    /** The config map of a runs row: every {@link ConfigSchema} key present as a column with a value. */
-    static Map<String, Object> configOf(Row row, List<String> columns) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (ConfigSchema.Field f : ConfigSchema.fields()) {
-            int i = columns.indexOf(f.key());
-            if (i >= 0 && !row.isNullAt(i)) {
-                m.put(f.key(), row.get(i));
-            }
-        }
-        return m;
-    }
-
-    /** Status, steps, loss_initial and loss_final of the row against the replay (NULL in the table is NaN). */
-    static List<Check> compare(Row row, List<String> columns, RunResult r) {
-        List<Check> out = new ArrayList<>();
-        String st = (String) value(row, columns, Columns.STATUS);
-        out.add(new Check(Columns.STATUS, st, r.status().name(), Objects.equals(st, r.status().name())));
-        Object steps = value(row, columns, Columns.STEPS);
-        Long s = steps == null ? null : ((Number) steps).longValue();
-        out.add(new Check(Columns.STEPS, s, r.steps(), s != null && s == r.steps()));
-        out.add(doubleCheck(Columns.LOSS_INITIAL, value(row, columns, Columns.LOSS_INITIAL), r.lossInitial()));
-        out.add(doubleCheck(Columns.LOSS_FINAL, value(row, columns, Columns.LOSS_FINAL), r.lossFinal()));
-        return out;
-    }
-
-    private static Check doubleCheck(String name, Object sweep, double replay) {
-        double a = sweep == null ? Double.NaN : ((Number) sweep).doubleValue();
-        return new Check(name, a, replay, Double.doubleToLongBits(a) == Double.doubleToLongBits(replay));
-    }
-
-    private static Object value(Row row, List<String> columns, String name) {
-        int i = columns.indexOf(name);
-        return i < 0 || row.isNullAt(i) ? null : row.get(i);
     }
 
     private static String shown(Object v) {
