@@ -264,9 +264,18 @@ public final class RunConfig {
         return b.append('}').toString();
     }
 
-    /** Content hash of the canonical config: 16 hex digits of SHA-256, stable across sweeps and restarts. */
+    /** Content hash of the canonical config ({@link #idOf}), stable across sweeps and restarts. */
     public String runId() {
-        byte[] h = sha256(canonicalJson());
+        return idOf(canonicalJson());
+    }
+
+    /**
+     * A run id: the first 16 hex digits of the SHA-256 of {@code text}. The one place run ids are made:
+     * {@link #runId()} hashes the canonical JSON; a sweep point that never becomes a config is named by
+     * the hash of its raw form.
+     */
+    public static String idOf(String text) {
+        byte[] h = sha256(text);
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < 8; i++) {
             b.append(String.format("%02x", h[i]));

@@ -3,6 +3,7 @@ package org.deqsweep.core.model;
 import org.deqsweep.core.config.RunConfig;
 import org.deqsweep.core.data.Dataset;
 import org.deqsweep.core.math.Activation;
+import org.deqsweep.core.math.Finite;
 import org.deqsweep.core.solve.AdjointSolver;
 import org.deqsweep.core.solve.AdjointSolvers;
 import org.deqsweep.core.solve.ForwardSolver;
@@ -167,7 +168,7 @@ public final class DeqObjective implements Objective {
                 u.data[i * m + j] += p.b.data[j];
             }
         }
-        if (!warmStart || !allFinite(z)) {
+        if (!warmStart || !Finite.allFinite(z)) {
             CommonOps_DDRM.fill(z, 0.0);
         }
         SolveStats fs = forward.solve(p.A, act, eps, u, z);
@@ -360,15 +361,6 @@ public final class DeqObjective implements Objective {
             }
         }
         return bs;
-    }
-
-    static boolean allFinite(DMatrixRMaj a) {
-        for (int i = 0; i < a.data.length; i++) {
-            if (!Double.isFinite(a.data[i])) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Frobenius norm of (A, W, b, v) together. */

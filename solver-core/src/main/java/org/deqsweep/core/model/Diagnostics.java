@@ -1,5 +1,6 @@
 package org.deqsweep.core.model;
 
+import org.deqsweep.core.math.Finite;
 import org.deqsweep.core.solve.RowLu;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -83,7 +84,7 @@ public final class Diagnostics {
     }
 
     private double smallestSingular() {
-        if (!allFinite(jac)) {
+        if (!Finite.allFinite(jac)) {
             return Double.NaN;
         }
         if (m <= EXACT_MAX_WIDTH) {
@@ -123,7 +124,7 @@ public final class Diagnostics {
 
     /** |A|_2: exact SVD up to {@link #EXACT_MAX_WIDTH}, else 50 power iterations on A^T A. */
     public double spectralNorm(DMatrixRMaj a) {
-        if (!allFinite(a)) {
+        if (!Finite.allFinite(a)) {
             return Double.NaN;
         }
         if (m <= EXACT_MAX_WIDTH) {
@@ -196,7 +197,7 @@ public final class Diagnostics {
         if (k == 0) {
             return new double[0];
         }
-        if (!allFinite(s)) {
+        if (!Finite.allFinite(s)) {
             return null;
         }
         EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(k, false, true);
@@ -218,14 +219,5 @@ public final class Diagnostics {
         CommonOps_DDRM.scale(1.0 / Math.max(1, x.numRows), cov);
         double[] ev = symmetricEigenvalues(cov);
         return ev == null || ev.length == 0 ? Double.NaN : Math.max(0.0, ev[0]);
-    }
-
-    static boolean allFinite(DMatrixRMaj a) {
-        for (int i = 0; i < a.getNumElements(); i++) {
-            if (!Double.isFinite(a.data[i])) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -1,5 +1,6 @@
 package org.deqsweep.core.model;
 
+import org.deqsweep.core.math.Finite;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -84,13 +85,6 @@ public final class Params {
 
     /** True when every entry is finite. */
     public boolean isFinite() {
-        for (DMatrixRMaj M : new DMatrixRMaj[] {A, W, b, v}) {
-            for (int i = 0; i < M.getNumElements(); i++) {
-                if (!Double.isFinite(M.data[i])) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return Finite.allFinite(A) && Finite.allFinite(W) && Finite.allFinite(b) && Finite.allFinite(v);
     }
 }

@@ -1,6 +1,7 @@
 package org.deqsweep.core.solve;
 
 import org.deqsweep.core.math.Activation;
+import org.deqsweep.core.math.Finite;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -60,7 +61,7 @@ public final class AndersonSolver implements ForwardSolver {
     @Override
     public SolveStats solve(DMatrixRMaj A, Activation act, double eps, DMatrixRMaj U, DMatrixRMaj Z) {
         Batch.checkForward(A, U, Z);
-        if (!Batch.allFinite(A) || !Batch.allFinite(U) || !Batch.allFinite(Z)) {
+        if (!Finite.allFinite(A) || !Finite.allFinite(U) || !Finite.allFinite(Z)) {
             return SolveStats.of(false, 0, Double.NaN);
         }
         map.set(A, act, eps, U);

@@ -52,17 +52,6 @@ final class Batch {
         }
     }
 
-    static boolean allFinite(DMatrixRMaj x) {
-        int len = x.getNumElements();
-        double[] d = x.data;
-        for (int k = 0; k < len; k++) {
-            if (!Double.isFinite(d[k])) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** out = act(Z A^T + U); {@code out} must be n x m and distinct from {@code Z}. */
     static void forwardMap(DMatrixRMaj A, Activation act, double eps, DMatrixRMaj U, DMatrixRMaj Z, DMatrixRMaj out) {
         CommonOps_DDRM.multTransB(Z, A, out);

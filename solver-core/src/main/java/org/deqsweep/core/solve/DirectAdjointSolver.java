@@ -1,5 +1,6 @@
 package org.deqsweep.core.solve;
 
+import org.deqsweep.core.math.Finite;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -54,7 +55,7 @@ public final class DirectAdjointSolver implements AdjointSolver {
     public SolveStats solve(DMatrixRMaj A, double s, DMatrixRMaj Dact, DMatrixRMaj G, DMatrixRMaj Nu) {
         Batch.checkAdjoint(A, s, Dact, G, Nu);
         factorizations = 0;
-        if (!Batch.allFinite(A) || !Batch.allFinite(Dact) || !Batch.allFinite(G)) {
+        if (!Finite.allFinite(A) || !Finite.allFinite(Dact) || !Finite.allFinite(G)) {
             return SolveStats.of(false, 0, Double.NaN);
         }
         int n = G.numRows;

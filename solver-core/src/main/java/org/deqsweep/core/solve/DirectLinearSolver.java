@@ -1,6 +1,7 @@
 package org.deqsweep.core.solve;
 
 import org.deqsweep.core.math.Activation;
+import org.deqsweep.core.math.Finite;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -53,7 +54,7 @@ public final class DirectLinearSolver implements ForwardSolver {
             throw new IllegalArgumentException("DirectLinearSolver solves only the linear fixed point (identity activation), got "
                     + act.key());
         }
-        if (!Batch.allFinite(A) || !Batch.allFinite(U)) {
+        if (!Finite.allFinite(A) || !Finite.allFinite(U)) {
             return SolveStats.of(false, 0, Double.NaN);
         }
         int n = U.numRows;
@@ -79,7 +80,7 @@ public final class DirectLinearSolver implements ForwardSolver {
             Kernels.invertFromLu(mat, m, piv, inv);
             gemmInv.setRight(inv, m, m, false);
             gemmInv.mult(U, f);
-            if (Batch.allFinite(f)) {
+            if (Finite.allFinite(f)) {
                 Z.setTo(f);
             } else {
                 singular = true;

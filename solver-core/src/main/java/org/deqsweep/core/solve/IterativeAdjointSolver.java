@@ -1,5 +1,6 @@
 package org.deqsweep.core.solve;
 
+import org.deqsweep.core.math.Finite;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -44,7 +45,7 @@ public final class IterativeAdjointSolver implements AdjointSolver {
     @Override
     public SolveStats solve(DMatrixRMaj A, double s, DMatrixRMaj Dact, DMatrixRMaj G, DMatrixRMaj Nu) {
         Batch.checkAdjoint(A, s, Dact, G, Nu);
-        if (!Batch.allFinite(A) || !Batch.allFinite(Dact) || !Batch.allFinite(G) || !Batch.allFinite(Nu)) {
+        if (!Finite.allFinite(A) || !Finite.allFinite(Dact) || !Finite.allFinite(G) || !Finite.allFinite(Nu)) {
             return SolveStats.of(false, 0, Double.NaN);
         }
         map.set(A, s, Dact, G);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deqsweep.core.math.Activation;
+import org.deqsweep.core.math.Finite;
 import org.ejml.data.DMatrixRMaj;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +27,7 @@ class AndersonSolverTest extends ForwardSolverContract {
         SolveStats st = s.solve(A, Activation.TANH, 0, U, Z);
         assertTrue(st.converged(), st.toString());
         assertTrue(s.lastRestarts() > 0, "expected restarts, got " + s.lastRestarts());
-        assertTrue(allFinite(Z));
+        assertTrue(Finite.allFinite(Z));
         assertTrue(maxFixedPointError(A, Activation.TANH, 0, U, Z) <= 1e-10);
     }
 

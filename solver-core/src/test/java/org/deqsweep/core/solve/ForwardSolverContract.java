@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.time.Duration;
 import org.deqsweep.core.TestSupport;
 import org.deqsweep.core.math.Activation;
+import org.deqsweep.core.math.Finite;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.NormOps_DDRM;
@@ -93,15 +94,6 @@ public abstract class ForwardSolverContract extends TestSupport {
         }
     }
 
-    static boolean allFinite(DMatrixRMaj x) {
-        for (int k = 0; k < x.getNumElements(); k++) {
-            if (!Double.isFinite(x.data[k])) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     @Test
     void shapeMismatchNamesBothShapes() {
         ForwardSolver s = create(TOL, 100);
@@ -174,7 +166,7 @@ public abstract class ForwardSolverContract extends TestSupport {
         DMatrixRMaj Z = new DMatrixRMaj(N, M);
         SolveStats st = assertTimeoutPreemptively(LIMIT, () -> create(1e-10, 200).solve(A, Activation.IDENTITY, 0, U, Z));
         assertTrue(st.iterations() <= 200, st.toString());
-        assertTrue(allFinite(Z));
+        assertTrue(Finite.allFinite(Z));
         assertHonest(st, 1e-10, A, Activation.IDENTITY, U, Z);
     }
 
@@ -187,7 +179,7 @@ public abstract class ForwardSolverContract extends TestSupport {
         SolveStats st = assertTimeoutPreemptively(LIMIT, () -> create(1e-10, 200).solve(A, Activation.IDENTITY, 0, U, Z));
         assertFalse(st.converged(), st.toString());
         assertTrue(st.iterations() <= 200, st.toString());
-        assertTrue(allFinite(Z));
+        assertTrue(Finite.allFinite(Z));
     }
 
     /** sin with |A|_2 = 20: many fixed points, no contraction; the solver stops and reports honestly. */
@@ -199,7 +191,7 @@ public abstract class ForwardSolverContract extends TestSupport {
         DMatrixRMaj Z = new DMatrixRMaj(N, M);
         SolveStats st = assertTimeoutPreemptively(LIMIT, () -> create(1e-10, 300).solve(A, Activation.SIN, 0, U, Z));
         assertTrue(st.iterations() <= 300, st.toString());
-        assertTrue(allFinite(Z));
+        assertTrue(Finite.allFinite(Z));
         assertTrue(Double.isFinite(st.residual()), st.toString());
         assertHonest(st, 1e-10, A, Activation.SIN, U, Z);
     }

@@ -274,7 +274,7 @@ public final class QueryCommand implements Callable<Integer> {
         return s;
     }
 
-    /** The prompt: statements end with ';'; errors are printed and the prompt kept; quit or EOF exits. */
+    /** The prompt: statements end with ';' (not one inside a literal or comment, {@link SqlStatements}); errors are printed and the prompt kept; quit or EOF exits. */
     void interactive(SparkSession spark, List<String> views) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -295,13 +295,7 @@ public final class QueryCommand implements Callable<Integer> {
                 return;
             }
             pending.append(lineIn).append('\n');
-            int semi;
-            while ((semi = pending.indexOf(";")) >= 0) {
-                String stmt = pending.substring(0, semi).strip();
-                pending.delete(0, semi + 1);
-                if (stmt.isEmpty()) {
-                    continue;
-                }
+            for (String stmt : SqlStatements.take(pending)) {
                 try {
                     print(execute(spark, stmt), out);
                 } catch (UsageException e) {

@@ -2,9 +2,6 @@ package org.deqsweep.sweep.engine;
 
 import java.io.PrintWriter;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -438,19 +435,9 @@ public final class SweepJob {
         }
     }
 
-    /** The run_id of a point RunConfig refused: the same hash length over its sorted raw map. */
+    /** The run_id of a point RunConfig refused: the same hash over its sorted raw map. */
     static String fallbackRunId(Map<String, ?> point) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256")
-                    .digest(("invalid:" + new TreeMap<>(point)).getBytes(StandardCharsets.UTF_8));
-            StringBuilder b = new StringBuilder();
-            for (int i = 0; i < 8; i++) {
-                b.append(String.format("%02x", h[i]));
-            }
-            return b.toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return RunConfig.idOf("invalid:" + new TreeMap<>(point));
     }
 
     /**

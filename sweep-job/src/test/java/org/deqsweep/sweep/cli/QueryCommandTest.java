@@ -84,4 +84,21 @@ class QueryCommandTest extends SparkTestBase {
         assertEquals(2, cli("sweep", "x.yaml", "--no-such-option").code());
         assertEquals(2, cli().code());
     }
+
+    @Test
+    void thePromptKeepsASemicolonInsideAStringLiteral() throws IOException {
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("SELECT 'a;b' AS x,\n  count(*) AS n FROM runs;\nquit\n"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            Cli r = cli("query", SweepFixtures.referenceDir().toString());
+            assertEquals(0, r.code(), r.err());
+            assertFalse(r.err().contains("error") || r.err().contains("Syntax"), r.err());
+            List<String> lines = r.out().lines().toList();
+            assertEquals("x   | n", lines.get(0), r.out());
+            assertTrue(lines.contains("a;b | 24"), r.out());
+        } finally {
+            System.setIn(stdin);
+        }
+    }
 }
