@@ -15,6 +15,7 @@ import java.util.Map;
 import org.deqsweep.core.data.Dataset;
 import org.deqsweep.core.model.Params;
 import org.deqsweep.core.train.CurvePoint;
+import org.deqsweep.core.train.ResultFields;
 import org.deqsweep.core.train.RunResult;
 import org.ejml.data.DMatrixRMaj;
 
@@ -50,6 +51,12 @@ public final class JsonIo {
     }
 
     /** A double for JSON: null when NaN or infinite. */
+    /** A field's value as JSON writes it: a non-finite double is null. */
+    private static <T> Object json(ResultFields.Field<T> f, T t) {
+        Object v = f.get().apply(t);
+        return f.kind() == ResultFields.Kind.DOUBLE ? num((Double) v) : v;
+    }
+
     public static Double num(double v) {
         return Double.isFinite(v) ? v : null;
     }
@@ -88,48 +95,15 @@ public final class JsonIo {
     public static Map<String, Object> result(RunResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("run_id", r.runId());
-        m.put("status", r.status().name());
-        m.put("steps", r.steps());
-        m.put("loss_initial", num(r.lossInitial()));
-        m.put("loss_final", num(r.lossFinal()));
-        m.put("rate", num(r.rate()));
-        m.put("rate_fit_r2", num(r.rateFitR2()));
-        m.put("kappa", num(r.kappa()));
-        m.put("rate_excess", num(r.rateExcess()));
-        m.put("rate_excess_r2", num(r.rateExcessR2()));
-        m.put("rate_theory", num(r.rateTheory()));
-        m.put("conservation_drift", num(r.conservationDrift()));
-        m.put("distance_growth_min", num(r.distanceGrowthMin()));
-        m.put("sigma_min_min", num(r.sigmaMinMin()));
-        m.put("sigma_min_max", num(r.sigmaMinMax()));
-        m.put("contraction_max", num(r.contractionMax()));
-        m.put("lambda_min_cov", num(r.lambdaMinCov()));
-        m.put("lambda_min_gram_init", num(r.lambdaMinGramInit()));
-        m.put("lambda_min_gram_final", num(r.lambdaMinGramFinal()));
-        m.put("step_theory", num(r.stepTheory()));
-        m.put("eta", num(r.eta()));
-        m.put("accuracy", num(r.accuracy()));
-        m.put("grad_norm_final", num(r.gradNormFinal()));
-        m.put("forward_iters", r.forwardIters());
-        m.put("backward_iters", r.backwardIters());
-        m.put("wall_ms", r.wallMs());
-        m.put("failure_reason", r.failureReason());
-        m.put("step_at_failure", r.stepAtFailure());
-        m.put("last_finite_loss", num(r.lastFiniteLoss()));
+        for (ResultFields.Field<RunResult> f : ResultFields.RUN) {
+            m.put(f.name(), json(f, r));
+        }
         List<Map<String, Object>> curve = new ArrayList<>();
         for (CurvePoint c : r.curve()) {
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("step", c.step());
-            row.put("time", num(c.time()));
-            row.put("loss", num(c.loss()));
-            row.put("grad_norm", num(c.gradNorm()));
-            row.put("conservation_drift", num(c.conservationDrift()));
-            row.put("sigma_min", num(c.sigmaMin()));
-            row.put("contraction", num(c.contraction()));
-            row.put("forward_iters", c.forwardIters());
-            row.put("forward_residual", num(c.forwardResidual()));
-            row.put("backward_iters", c.backwardIters());
-            row.put("param_norm", num(c.paramNorm()));
+            for (ResultFields.Field<CurvePoint> f : ResultFields.CURVE) {
+                row.put(f.name(), json(f, c));
+            }
             curve.add(row);
         }
         m.put("curve", curve);

@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
 import org.deqsweep.sweep.engine.Sessions;
 import org.deqsweep.sweep.store.OutputDir;
 import org.deqsweep.sweep.store.Sql;
+import org.deqsweep.sweep.store.SweepSource;
 import org.deqsweep.sweep.store.TableBuilder;
 import org.deqsweep.sweep.store.Tables;
 import org.deqsweep.sweep.store.UsageException;
@@ -87,39 +87,13 @@ public final class QueryCommand implements Callable<Integer> {
         }
     }
 
-    /** The sweep directory: DIR itself, or the single sweep inside it. */
+    /** The sweep directory: DIR itself, or the single sweep inside it ({@link SweepSource#resolve}). */
     static OutputDir resolveSweepDir(String location, org.apache.hadoop.conf.Configuration hconf) {
-        OutputDir dir = new OutputDir(location, hconf).checkReachable();
-        if (!dir.isDirectory(dir.path())) {
-            throw new UsageException(dir + " is not a directory; give a sweep's output directory (<out>/<name>) or <out>.");
-        }
-        if (isSweep(dir)) {
-            return dir;
-        }
-        List<OutputDir> inside = new ArrayList<>();
         try {
-            for (org.apache.hadoop.fs.FileStatus s : dir.fs().listStatus(dir.path())) {
-                if (s.isDirectory() && isSweep(dir.child(s.getPath().getName()))) {
-                    inside.add(dir.child(s.getPath().getName()));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return SweepSource.resolve(new OutputDir(location, hconf).checkReachable());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         }
-        inside.sort(java.util.Comparator.comparing(OutputDir::toString));
-        if (inside.size() == 1) {
-            return inside.get(0);
-        }
-        if (inside.isEmpty()) {
-            throw new UsageException(dir + " holds no sweep output (no _sweep.json or runs/ in it or in a directory below it).");
-        }
-        throw new UsageException(dir + " holds " + inside.size() + " sweeps ("
-                + String.join(", ", inside.stream().map(p -> p.path().getName()).toList()) + "); name one, e.g. "
-                + inside.get(0) + ".");
-    }
-
-    private static boolean isSweep(OutputDir d) {
-        return d.exists(d.manifest()) || d.isDirectory(d.table(Tables.RUNS));
     }
 
     /** Registers each table present as a temp view; returns the view names. */

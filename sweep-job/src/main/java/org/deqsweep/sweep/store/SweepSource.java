@@ -115,7 +115,13 @@ public final class SweepSource {
         return new SweepSource(dir, manifest, kind, waves, List.copyOf(notes), complete);
     }
 
-    private static OutputDir resolve(OutputDir dir) {
+    /**
+     * The sweep a location names: the directory itself when it holds a sweep's output (a manifest, the
+     * tables or committed waves), else the single sweep directly inside it.
+     *
+     * @throws IllegalArgumentException naming what the location holds instead
+     */
+    public static OutputDir resolve(OutputDir dir) {
         if (!dir.isDirectory(dir.path())) {
             throw new IllegalArgumentException(dir + " is not a directory; give a sweep's output directory (<out>/<name>) or <out>.");
         }
@@ -141,7 +147,7 @@ public final class SweepSource {
                     + OutputDir.WAVES + "/ in it or in a directory below it).");
         }
         throw new IllegalArgumentException(dir + " holds " + inside.size() + " sweeps ("
-                + String.join(", ", inside.stream().map(d -> d.path().getName()).toList()) + "); name one.");
+                + String.join(", ", inside.stream().map(d -> d.path().getName()).toList()) + "); name one, e.g. " + inside.get(0) + ".");
     }
 
     private static boolean isSweep(OutputDir d) {

@@ -15,6 +15,7 @@ import org.apache.spark.sql.types.StructType;
 import org.deqsweep.core.config.ConfigSchema;
 import org.deqsweep.core.config.RunConfig;
 import org.deqsweep.core.train.CurvePoint;
+import org.deqsweep.core.train.ResultFields;
 import org.deqsweep.core.train.RunResult;
 import org.deqsweep.core.train.Status;
 
@@ -42,50 +43,11 @@ public final class Tables {
         }
     }
 
-    /** The run columns after run_id and the config columns. */
-    static final List<Col<RunResult>> RESULT = List.of(
-            col(Columns.STATUS, DataTypes.StringType, r -> r.status().name()),
-            col(Columns.STEPS, DataTypes.LongType, RunResult::steps),
-            dbl(Columns.LOSS_INITIAL, RunResult::lossInitial),
-            dbl(Columns.LOSS_FINAL, RunResult::lossFinal),
-            dbl(Columns.RATE, RunResult::rate),
-            dbl(Columns.RATE_FIT_R2, RunResult::rateFitR2),
-            dbl(Columns.KAPPA, RunResult::kappa),
-            dbl(Columns.RATE_EXCESS, RunResult::rateExcess),
-            dbl(Columns.RATE_EXCESS_R2, RunResult::rateExcessR2),
-            dbl(Columns.RATE_THEORY, RunResult::rateTheory),
-            dbl(Columns.CONSERVATION_DRIFT, RunResult::conservationDrift),
-            dbl(Columns.DISTANCE_GROWTH_MIN, RunResult::distanceGrowthMin),
-            dbl(Columns.SIGMA_MIN_MIN, RunResult::sigmaMinMin),
-            dbl(Columns.SIGMA_MIN_MAX, RunResult::sigmaMinMax),
-            dbl(Columns.CONTRACTION_MAX, RunResult::contractionMax),
-            dbl(Columns.LAMBDA_MIN_COV, RunResult::lambdaMinCov),
-            dbl(Columns.LAMBDA_MIN_GRAM_INIT, RunResult::lambdaMinGramInit),
-            dbl(Columns.LAMBDA_MIN_GRAM_FINAL, RunResult::lambdaMinGramFinal),
-            dbl(Columns.STEP_THEORY, RunResult::stepTheory),
-            dbl(Columns.ETA, RunResult::eta),
-            dbl(Columns.ACCURACY, RunResult::accuracy),
-            dbl(Columns.GRAD_NORM_FINAL, RunResult::gradNormFinal),
-            col(Columns.FORWARD_ITERS, DataTypes.LongType, RunResult::forwardIters),
-            col(Columns.BACKWARD_ITERS, DataTypes.LongType, RunResult::backwardIters),
-            col(Columns.WALL_MS, DataTypes.LongType, RunResult::wallMs),
-            col(Columns.FAILURE_REASON, DataTypes.StringType, RunResult::failureReason),
-            col(Columns.STEP_AT_FAILURE, DataTypes.LongType, RunResult::stepAtFailure),
-            dbl(Columns.LAST_FINITE_LOSS, RunResult::lastFiniteLoss));
+    /** The run columns after run_id and the config columns: {@link ResultFields#RUN}. */
+    static final List<Col<RunResult>> RESULT = ResultFields.RUN.stream().map(Tables::column).toList();
 
-    /** The curves columns after run_id. */
-    static final List<Col<CurvePoint>> CURVE = List.of(
-            col(Columns.STEP, DataTypes.LongType, CurvePoint::step),
-            dbl(Columns.TIME, CurvePoint::time),
-            dbl(Columns.LOSS, CurvePoint::loss),
-            dbl(Columns.GRAD_NORM, CurvePoint::gradNorm),
-            dbl(Columns.CONSERVATION_DRIFT, CurvePoint::conservationDrift),
-            dbl(Columns.SIGMA_MIN, CurvePoint::sigmaMin),
-            dbl(Columns.CONTRACTION, CurvePoint::contraction),
-            col(Columns.FORWARD_ITERS, DataTypes.IntegerType, CurvePoint::forwardIters),
-            dbl(Columns.FORWARD_RESIDUAL, CurvePoint::forwardResidual),
-            col(Columns.BACKWARD_ITERS, DataTypes.IntegerType, CurvePoint::backwardIters),
-            dbl(Columns.PARAM_NORM, CurvePoint::paramNorm));
+    /** The curves columns after run_id: {@link ResultFields#CURVE}. */
+    static final List<Col<CurvePoint>> CURVE = ResultFields.CURVE.stream().map(Tables::column).toList();
 
     /** The columns the failures table keeps besides run_id and the config columns. */
     static final List<String> FAILURE_COLUMNS = List.of(Columns.STATUS, Columns.STEP_AT_FAILURE, Columns.LAST_FINITE_LOSS, Columns.FAILURE_REASON);
@@ -198,10 +160,10 @@ public final class Tables {
         }
         for (Col<RunResult> c : RESULT) {
             switch (c.name()) {
-                case "status" -> v.add(status.name());
-                case "failure_reason" -> v.add(reason);
-                case "wall_ms" -> v.add(wallMs);
-                case "steps", "step_at_failure", "forward_iters", "backward_iters" -> v.add(0L);
+                case ResultFields.STATUS -> v.add(status.name());
+                case ResultFields.FAILURE_REASON -> v.add(reason);
+                case ResultFields.WALL_MS -> v.add(wallMs);
+                case ResultFields.STEPS, ResultFields.STEP_AT_FAILURE, ResultFields.FORWARD_ITERS, ResultFields.BACKWARD_ITERS -> v.add(0L);
                 default -> v.add(null);
             }
         }
@@ -237,12 +199,20 @@ public final class Tables {
         return out;
     }
 
-    private static <T> Col<T> col(String name, DataType type, Function<T, Object> get) {
-        return new Col<>(name, type, get);
-    }
-
-    private static <T> Col<T> dbl(String name, java.util.function.ToDoubleFunction<T> get) {
-        return new Col<>(name, DataTypes.DoubleType, t -> nullIfNaN(get.applyAsDouble(t)));
+    /** A table column of a result field; a DOUBLE field's NaN ("not applicable") is SQL NULL. */
+    private static <T> Col<T> column(ResultFields.Field<T> f) {
+        switch (f.kind()) {
+            case STRING:
+                return new Col<>(f.name(), DataTypes.StringType, f.get());
+            case INT:
+                return new Col<>(f.name(), DataTypes.IntegerType, f.get());
+            case LONG:
+                return new Col<>(f.name(), DataTypes.LongType, f.get());
+            case DOUBLE:
+                return new Col<>(f.name(), DataTypes.DoubleType, t -> nullIfNaN((Double) f.get().apply(t)));
+            default:
+                throw new AssertionError(f.kind());
+        }
     }
 
     /** NaN means "not applicable": SQL NULL. */
