@@ -309,8 +309,7 @@ public final class Report {
                 med.computeIfAbsent(r.getLong(0), x -> new ArrayList<>()).add(new double[] {r.getLong(1), r.getDouble(2)});
             }
         }
-        med.forEach((g, pts) -> medianLines.put(g, new Line("median", pts.stream().mapToDouble(p -> p[0]).toArray(),
-                pts.stream().mapToDouble(p -> p[1]).toArray())));
+        med.forEach((g, pts) -> medianLines.put(g, Line.of("median", pts, 0, Style.SOLID)));
         int drawnCharts = 0;
         for (long g : chosen) {
             Map<String, Long> st = statusByGroup.getOrDefault(g, Map.of());
@@ -534,9 +533,7 @@ public final class Report {
                     continue;
                 }
                 String what = col == 3 ? "no failure up to" : col == 4 ? "failures from" : "theory: 2 / mu_max at init";
-                lines.add(new Line(e.getKey() + ": " + what, pts.stream().mapToDouble(p -> p[0]).toArray(),
-                        pts.stream().mapToDouble(p -> p[1]).toArray(), colour,
-                        col == 3 ? Style.SOLID : col == 4 ? Style.DASHED : Style.DOTTED));
+                lines.add(Line.of(e.getKey() + ": " + what, pts, colour, col == 3 ? Style.SOLID : col == 4 ? Style.DASHED : Style.DOTTED));
             }
             colour++;
         }
@@ -616,8 +613,7 @@ public final class Report {
             if (e.getValue().isEmpty()) {
                 zero.add(e.getKey() + " " + what);
             } else {
-                lines.add(new Line(e.getKey() + ": " + what, e.getValue().stream().mapToDouble(p -> p[0]).toArray(),
-                        e.getValue().stream().mapToDouble(p -> p[1]).toArray(), colour, style));
+                lines.add(Line.of(e.getKey() + ": " + what, e.getValue(), colour, style));
             }
             colour++;
         }
