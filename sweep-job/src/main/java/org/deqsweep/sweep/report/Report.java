@@ -47,6 +47,7 @@ public final class Report {
     static final String GROUPS_VIEW = "deq_report_groups";
     static final String SELECTED_VIEW = "deq_report_selected";
     static final String CELLS_VIEW = "deq_report_cells";
+    static final String WINDOW_LOGGER = "org.apache.spark.sql.execution.window.WindowExec";
     static final String[] STAGES = {"read runs", "status counts", "loss curves", "heatmaps", "stability boundary",
         "conservation drift", "write page"};
     /** Statuses that count as divergence for the stability boundary (as the stability table). */
@@ -84,9 +85,6 @@ public final class Report {
         this.maxGroups = maxGroups;
         this.maxSeeds = maxSeeds;
         this.page = new HtmlPage("deq-sweep report: " + src.name());
-        // numbering the (already aggregated) groups is a window without partition; Spark warns on each use
-        org.apache.logging.log4j.core.config.Configurator.setLevel(
-                "org.apache.spark.sql.execution.window.WindowExec", org.apache.logging.log4j.Level.ERROR);
     }
 
     /** Runs every stage and writes the PNGs and report.html into {@code to}. */
@@ -100,7 +98,13 @@ public final class Report {
             done();
             statusCounts();
             done();
-            lossCurves();
+            // numbering the (already aggregated) groups is a window without partition; Spark warns on each use
+            LogLevelScope quiet = LogLevelScope.set(WINDOW_LOGGER, org.apache.logging.log4j.Level.ERROR);
+            try {
+                lossCurves();
+            } finally {
+                quiet.restore();
+            }
             done();
             heatmaps();
             done();
