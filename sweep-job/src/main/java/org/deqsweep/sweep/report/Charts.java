@@ -54,6 +54,12 @@ public final class Charts {
         public Line(String name, double[] x, double[] y) {
             this(name, x, y, 0, Style.SOLID);
         }
+
+        /** A line through {@code points}, each {x, y}. */
+        public static Line of(String name, List<double[]> points, int colour, Style style) {
+            return new Line(name, points.stream().mapToDouble(p -> p[0]).toArray(),
+                    points.stream().mapToDouble(p -> p[1]).toArray(), colour, style);
+        }
     }
 
     private Charts() {
