@@ -36,6 +36,7 @@ public abstract class SparkTestBase {
     }
 
     public static SparkSession newSession(String master) {
+        System.setProperty("java.awt.headless", "true"); // the report's charts
         SparkSession s = SparkSession.builder()
                 .appName("deq-sweep tests")
                 .master(master)

@@ -28,7 +28,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /**
  * {@code replay DIR RUN_ID [--dump FILE]}: re-runs one grid point in this JVM from the config columns of its
@@ -179,17 +178,5 @@ public final class ReplayCommand implements Callable<Integer> {
 
     private static String stepText(double s) {
         return s == Math.rint(s) ? Long.toString((long) s) : String.format(Locale.ROOT, "%.3f", s);
-    }
-
-    /** Runs the command in this JVM (tests, or before it is registered in Main): returns the exit status. */
-    public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cmd = new CommandLine(new ReplayCommand());
-        cmd.setOut(out);
-        cmd.setErr(err);
-        return cmd.execute(args);
-    }
-
-    public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 }

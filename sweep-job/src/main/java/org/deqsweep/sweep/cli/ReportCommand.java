@@ -11,7 +11,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /**
  * {@code report DIR [--to DIR]}: PNG plots and one self-contained HTML page from a sweep's tables (DESIGN 6).
@@ -64,17 +63,5 @@ public final class ReportCommand implements Callable<Integer> {
             new Report(session.spark(), src, out, maxGroups, maxSeeds).write(target);
         }
         return 0;
-    }
-
-    /** Runs the command in this JVM (tests, or before it is registered in Main): returns the exit status. */
-    public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cmd = new CommandLine(new ReportCommand());
-        cmd.setOut(out);
-        cmd.setErr(err);
-        return cmd.execute(args);
-    }
-
-    public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 }

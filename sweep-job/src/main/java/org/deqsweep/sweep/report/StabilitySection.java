@@ -63,7 +63,7 @@ final class StabilitySection extends CellsSection {
         } else {
             s.text("One colour per " + (manyFamilies ? "family and " : "") + "activation. Solid circles: the largest step "
                     + "size at which no run failed (every run CONVERGED or reached MAX_STEPS); dashed diamonds: the smallest "
-                    + "step size at which some run failed (DIVERGED, NAN, FORWARD_FAILED, SINGULAR, ...); the critical step "
+                    + "step size at which some run failed (DIVERGED, NAN, FORWARD_FAILED, ADJOINT_FAILED, SINGULAR, ...); the critical step "
                     + "size lies between. Dotted triangles, the theory side: the median step_theory, 2 / mu_max with mu_max "
                     + "the largest eigenvalue of the curvature 2 c H of the Gram matrix H at initialisation (for the linear DEQ "
                     + "2 lambda_max(Sigma)(1 + |beta|^2) / sigma_min(I - A)^2): GD expands the top mode above it. The stability table's stricter columns (every run CONVERGED; some run DIVERGED "

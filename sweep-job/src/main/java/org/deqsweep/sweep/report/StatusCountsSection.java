@@ -2,12 +2,14 @@ package org.deqsweep.sweep.report;
 
 import java.awt.Color;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
 import org.deqsweep.core.train.Status;
 import org.deqsweep.sweep.store.Columns;
@@ -15,10 +17,24 @@ import org.deqsweep.sweep.store.Sql;
 
 /** The run outcomes: how many runs ended in each status, per model family, as a sentence and a bar chart. */
 final class StatusCountsSection extends ReportSection {
-    static final Map<String, Color> STATUS_COLOURS = Map.of(
-            "CONVERGED", new Color(0, 158, 115), "MAX_STEPS", new Color(230, 159, 0), "DIVERGED", new Color(213, 94, 0),
-            "NAN", new Color(204, 121, 167), "FORWARD_FAILED", new Color(86, 180, 233), "SINGULAR", new Color(0, 114, 178),
-            "TIMEOUT", new Color(127, 127, 127), "ERROR", new Color(0, 0, 0), "INVALID", new Color(140, 86, 75));
+    /** Each status's bar colour, by status name; the switch has a case for every status. */
+    static final Map<String, Color> STATUS_COLOURS = Arrays.stream(Status.values())
+            .collect(Collectors.toUnmodifiableMap(Status::name, StatusCountsSection::colour));
+
+    private static Color colour(Status s) {
+        return switch (s) {
+            case CONVERGED -> new Color(0, 158, 115);
+            case MAX_STEPS -> new Color(230, 159, 0);
+            case DIVERGED -> new Color(213, 94, 0);
+            case NAN -> new Color(204, 121, 167);
+            case FORWARD_FAILED -> new Color(86, 180, 233);
+            case ADJOINT_FAILED -> new Color(0, 90, 160);
+            case SINGULAR -> new Color(0, 114, 178);
+            case TIMEOUT -> new Color(127, 127, 127);
+            case ERROR -> new Color(0, 0, 0);
+            case INVALID -> new Color(140, 86, 75);
+        };
+    }
 
     StatusCountsSection() {
         super("Run outcomes", "status counts");

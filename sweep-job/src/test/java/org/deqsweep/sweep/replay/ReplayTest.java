@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,18 +17,17 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
-import org.deqsweep.sweep.cli.ReplayCommand;
+import org.deqsweep.sweep.SparkTestBase;
 import org.deqsweep.sweep.report.FixtureSweep;
-import org.deqsweep.sweep.report.SparkSessionPerClass;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-class ReplayTest extends SparkSessionPerClass {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReplayTest extends SparkTestBase {
     @TempDir
     static Path fixtures;
-    @TempDir
-    Path tmp;
 
     static Path sweep;
 
@@ -42,21 +39,18 @@ class ReplayTest extends SparkSessionPerClass {
         points.addAll(FixtureSweep.grid(Map.of("family", "general_deq", "width", 4, "n", 40, "max_steps", 100),
                 Map.of("activation", List.of("tanh"), "step_size", List.of(0.1, 50.0), "seed", List.of(3))));
         sweep = fixtures.resolve("rep");
-        FixtureSweep.write(spark, sweep, "rep", points, true);
+        FixtureSweep.write(spark(), sweep, "rep", points, true);
     }
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run replay(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = ReplayCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+    static Cli replay(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "replay";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return cli(all);
     }
 
     List<Row> rows(Path dir) {
-        return spark.read().parquet(dir.resolve("runs").toString()).select("run_id", "family", "status", "steps")
+        return spark().read().parquet(dir.resolve("runs").toString()).select("run_id", "family", "status", "steps")
                 .orderBy("run_id").collectAsList();
     }
 
@@ -65,7 +59,7 @@ class ReplayTest extends SparkSessionPerClass {
         for (Row r : rows(sweep)) {
             String id = r.getString(0);
             Path dump = tmp.resolve(id + ".json");
-            Run run = replay(sweep.toString(), id, "--dump", dump.toString());
+            Cli run = replay(sweep.toString(), id, "--dump", dump.toString());
             assertEquals(0, run.code(), run.out() + run.err());
             assertTrue(run.out().contains("replay: OK"), run.out());
             JsonNode d = new ObjectMapper().readTree(dump.toFile());
@@ -82,14 +76,14 @@ class ReplayTest extends SparkSessionPerClass {
     void aTamperedRowIsAMismatchWithExitStatus1() throws IOException {
         Row target = rows(sweep).get(0);
         String id = target.getString(0);
-        Dataset<Row> runs = spark.read().parquet(sweep.resolve("runs").toString());
+        Dataset<Row> runs = spark().read().parquet(sweep.resolve("runs").toString());
         double loss = runs.filter(col("run_id").equalTo(id)).select("loss_final").first().getDouble(0);
         Path bad = tmp.resolve("tampered");
         // the smallest possible change: the next double up
         runs.withColumn("loss_final", when(col("run_id").equalTo(id), lit(Math.nextUp(loss))).otherwise(col("loss_final")))
                 .write().mode(SaveMode.Overwrite).partitionBy("family", "activation").parquet(bad.resolve("runs").toString());
         Files.copy(sweep.resolve("_sweep.json"), bad.resolve("_sweep.json"));
-        Run run = replay(bad.toString(), id);
+        Cli run = replay(bad.toString(), id);
         assertEquals(1, run.code(), run.out() + run.err());
         assertTrue(run.err().contains("MISMATCH"), run.err());
         String lossLine = run.err().lines().filter(l -> l.startsWith("loss_final")).findFirst().orElse("");
@@ -99,7 +93,7 @@ class ReplayTest extends SparkSessionPerClass {
 
     @Test
     void anUnknownRunIdIsAUsageError() {
-        Run run = replay(sweep.toString(), "0123456789abcdef");
+        Cli run = replay(sweep.toString(), "0123456789abcdef");
         assertEquals(2, run.code());
         assertTrue(run.err().contains("is not in"), run.err());
     }

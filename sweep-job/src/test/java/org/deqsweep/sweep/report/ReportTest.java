@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,20 +18,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import org.deqsweep.sweep.cli.ReportCommand;
+import org.deqsweep.sweep.SparkTestBase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-class ReportTest extends SparkSessionPerClass {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReportTest extends SparkTestBase {
     /** Below this the image is (nearly) one flat colour. */
     static final double MIN_LUMA_VARIANCE = 200;
     static final int MIN_COLOURS = 12;
 
     @TempDir
     static Path fixtures;
-    @TempDir
-    Path tmp;
 
     static Path sweep;
 
@@ -46,23 +44,20 @@ class ReportTest extends SparkSessionPerClass {
                 Map.of("d", List.of(2, 4), "activation", List.of("tanh", "sigmoid"), "step_size", List.of(0.05, 0.5, 5.0),
                         "seed", List.of(0, 1))));
         sweep = fixtures.resolve("small");
-        FixtureSweep.write(spark, sweep, "small", points, true);
+        FixtureSweep.write(spark(), sweep, "small", points, true);
     }
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run report(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = ReportCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
+    static Cli report(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "report";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return cli(all);
     }
 
     @Test
     void smallSweepGivesEveryPlotAsNonBlankPngsAndOnePage() throws IOException {
         Path to = tmp.resolve("rep");
-        Run r = report(sweep.toString(), "--to", to.toString());
+        Cli r = report(sweep.toString(), "--to", to.toString());
         assertEquals(0, r.code(), r.err());
         Set<String> files = names(to);
         Set<String> expected = new TreeSet<>(List.of("report.html", "status_counts.png", "stability.png",
@@ -93,12 +88,12 @@ class ReportTest extends SparkSessionPerClass {
     @Test
     void sweepOfOnlyFailuresStillWritesAPageWithSkipLines() throws IOException {
         Path dir = tmp.resolve("fail");
-        FixtureSweep.write(spark, dir, "fail", FixtureSweep.grid(
+        FixtureSweep.write(spark(), dir, "fail", FixtureSweep.grid(
                 // a step size this large fails every run at its first steps (FORWARD_FAILED)
                 Map.of("family", "general_deq", "width", 4, "n", 40, "max_steps", 100, "step_size", 50.0),
                 Map.of("d", List.of(1, 2), "seed", List.of(0, 1))), true);
         Path to = tmp.resolve("rep");
-        Run r = report(dir.toString(), "--to", to.toString());
+        Cli r = report(dir.toString(), "--to", to.toString());
         assertEquals(0, r.code(), r.err());
         String html = Files.readString(to.resolve("report.html"));
         for (String skip : List.of("Skipped: heatmaps: the sweep has a single step size",
@@ -116,11 +111,11 @@ class ReportTest extends SparkSessionPerClass {
     @Test
     void runningSweepIsReadFromItsCommittedWavesAndFlaggedIncomplete() throws IOException {
         Path dir = tmp.resolve("running");
-        FixtureSweep.write(spark, dir, "running", FixtureSweep.grid(
+        FixtureSweep.write(spark(), dir, "running", FixtureSweep.grid(
                 Map.of("family", "linear_deq", "n", 50, "max_steps", 100),
                 Map.of("d", List.of(1, 2), "step_size", List.of(0.01, 0.1), "seed", List.of(0, 1))), true);
-        FixtureSweep.toRunning(spark, dir, "running", 40);
-        Run r = report(tmp.toString());
+        FixtureSweep.toRunning(spark(), dir, "running", 40);
+        Cli r = report(tmp.toString());
         assertEquals(0, r.code(), r.err());
         String html = Files.readString(dir.resolve("report").resolve("report.html"));
         assertTrue(html.contains("The sweep is incomplete: _sweep.json has status &quot;running&quot; and no end time"), html);
@@ -132,7 +127,7 @@ class ReportTest extends SparkSessionPerClass {
 
     @Test
     void aDirectoryWithoutSweepIsAUsageError() {
-        Run r = report(tmp.toString());
+        Cli r = report(tmp.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("holds no sweep output"), r.err());
     }
