@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.deqsweep.core.config.ConfigException;
@@ -760,77 +761,82 @@ public final class SpecParser {
 
         private List<SweepSpec.ZipGroup> zip(Object raw, long maxCount) {
             List<SweepSpec.ZipGroup> out = new ArrayList<>();
-            if (raw == null) {
-                return out;
-            }
-            if (!(raw instanceof List<?> list)) {
-                throw new SpecException("zip", ConfigSchema.describe(raw), "a list of maps, each key to a list of values of one common length");
-            }
-            for (int z = 0; z < list.size(); z++) {
-                String zp = "zip[" + z + "]";
-                Object gRaw = list.get(z);
-                if (!(gRaw instanceof Map<?, ?> gm) || gm.isEmpty()) {
-                    throw new SpecException(zp, gRaw instanceof Map<?, ?> ? "an empty map" : ConfigSchema.describe(gRaw),
-                            "a map of at least one run key to a list of values");
-                }
-                List<SweepSpec.Axis> axes = new ArrayList<>();
-                List<String> paths = new ArrayList<>();
-                forEachRunKey(zp, cast(gm), (flat, path, v) -> {
-                    claim(flat, path);
-                    SweepSpec.Axis a = axis(path, flat, v, maxCount, false);
-                    if (!axes.isEmpty() && a.size() != axes.get(0).size()) {
-                        throw new SpecException(path, a.size() + " values while " + paths.get(0) + " has " + axes.get(0).size(),
-                                "the same number of values for every key of a zip group");
-                    }
-                    axes.add(a);
-                    paths.add(path);
-                });
-                Set<List<Object>> seen = new HashSet<>();
-                for (int i = 0; i < axes.get(0).size(); i++) {
-                    List<Object> tuple = new ArrayList<>();
-                    for (SweepSpec.Axis a : axes) {
-                        tuple.add(a.values().get(i));
-                    }
-                    if (!seen.add(tuple)) {
-                        throw new SpecException(zp + "[" + i + "]", "the values " + tuple + " again",
-                                "distinct combinations (a repeated point would run twice)");
-                    }
-                }
-                out.add(new SweepSpec.ZipGroup(axes));
-            }
+            forEachListedMap("zip", raw, "a list of maps, each key to a list of values of one common length",
+                    "a map of at least one run key to a list of values", (zp, gm) -> out.add(zipGroup(zp, gm, maxCount)));
             return out;
+        }
+
+        private SweepSpec.ZipGroup zipGroup(String zp, Map<String, Object> gm, long maxCount) {
+            List<SweepSpec.Axis> axes = new ArrayList<>();
+            List<String> paths = new ArrayList<>();
+            forEachRunKey(zp, gm, (flat, path, v) -> {
+                claim(flat, path);
+                SweepSpec.Axis a = axis(path, flat, v, maxCount, false);
+                if (!axes.isEmpty() && a.size() != axes.get(0).size()) {
+                    throw new SpecException(path, a.size() + " values while " + paths.get(0) + " has " + axes.get(0).size(),
+                            "the same number of values for every key of a zip group");
+                }
+                axes.add(a);
+                paths.add(path);
+            });
+            Set<List<Object>> seen = new HashSet<>();
+            for (int i = 0; i < axes.get(0).size(); i++) {
+                List<Object> tuple = new ArrayList<>();
+                for (SweepSpec.Axis a : axes) {
+                    tuple.add(a.values().get(i));
+                }
+                if (!seen.add(tuple)) {
+                    throw new SpecException(zp + "[" + i + "]", "the values " + tuple + " again",
+                            "distinct combinations (a repeated point would run twice)");
+                }
+            }
+            return new SweepSpec.ZipGroup(axes);
         }
 
         private List<Map<String, Object>> exclude(Object raw, List<String> varying) {
             List<Map<String, Object>> out = new ArrayList<>();
+            forEachListedMap("exclude", raw, "a list of maps from varying keys to values", "a map from varying keys to values",
+                    (rp, em) -> out.add(excludeRule(rp, em, varying)));
+            return out;
+        }
+
+        private Map<String, Object> excludeRule(String rp, Map<String, Object> em, List<String> varying) {
+            Map<String, Object> rule = new LinkedHashMap<>();
+            forEachRunKey(rp, em, (flat, path, v) -> {
+                if (!varying.contains(flat)) {
+                    String where = origin.containsKey(flat) ? "it is fixed at " + origin.get(flat) : "it is not in the grid";
+                    throw new SpecException(path, "a key that does not vary (" + where + ")",
+                            varying.isEmpty() ? "no exclude (nothing varies)" : "the varying keys: " + String.join(", ", varying));
+                }
+                if (rule.containsKey(flat)) {
+                    throw new SpecException(path, "the key given twice (flat and nested)", "each key once per exclude entry");
+                }
+                rule.put(flat, coerce(path, flat, v));
+            });
+            return rule;
+        }
+
+        /**
+         * Calls {@code action} with the path and map of each entry of a list section (zip, exclude), in
+         * order, each entry handled before the next is looked at; refuses a section that is not a list and
+         * an entry that is not a non-empty map. An absent section has no entries.
+         */
+        private static void forEachListedMap(String section, Object raw, String allowedList, String allowedEntry,
+                                             BiConsumer<String, Map<String, Object>> action) {
             if (raw == null) {
-                return out;
+                return;
             }
             if (!(raw instanceof List<?> list)) {
-                throw new SpecException("exclude", ConfigSchema.describe(raw), "a list of maps from varying keys to values");
+                throw new SpecException(section, ConfigSchema.describe(raw), allowedList);
             }
-            for (int r = 0; r < list.size(); r++) {
-                String rp = "exclude[" + r + "]";
-                Object eRaw = list.get(r);
-                if (!(eRaw instanceof Map<?, ?> em) || em.isEmpty()) {
-                    throw new SpecException(rp, eRaw instanceof Map<?, ?> ? "an empty map" : ConfigSchema.describe(eRaw),
-                            "a map from varying keys to values");
+            for (int i = 0; i < list.size(); i++) {
+                String path = section + "[" + i + "]";
+                Object entry = list.get(i);
+                if (!(entry instanceof Map<?, ?> m) || m.isEmpty()) {
+                    throw new SpecException(path, entry instanceof Map<?, ?> ? "an empty map" : ConfigSchema.describe(entry), allowedEntry);
                 }
-                Map<String, Object> rule = new LinkedHashMap<>();
-                forEachRunKey(rp, cast(em), (flat, path, v) -> {
-                    if (!varying.contains(flat)) {
-                        String where = origin.containsKey(flat) ? "it is fixed at " + origin.get(flat) : "it is not in the grid";
-                        throw new SpecException(path, "a key that does not vary (" + where + ")",
-                                varying.isEmpty() ? "no exclude (nothing varies)" : "the varying keys: " + String.join(", ", varying));
-                    }
-                    if (rule.containsKey(flat)) {
-                        throw new SpecException(path, "the key given twice (flat and nested)", "each key once per exclude entry");
-                    }
-                    rule.put(flat, coerce(path, flat, v));
-                });
-                out.add(rule);
+                action.accept(path, cast(m));
             }
-            return out;
         }
 
         /**
