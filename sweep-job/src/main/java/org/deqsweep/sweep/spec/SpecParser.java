@@ -420,7 +420,8 @@ public final class SpecParser {
                 }
                 if (seg.length != 2 || !JOB_KEYS.contains(seg[1])) {
                     throw new SpecException(pathText, "an unknown key (from --set)",
-                            withHint("one of job." + String.join(", job.", JOB_KEYS), seg.length == 2 ? seg[1] : pathText, JOB_KEYS));
+                            KeySuggestions.withHint("one of job." + String.join(", job.", JOB_KEYS),
+                                    seg.length == 2 ? seg[1] : pathText, JOB_KEYS));
                 }
                 section(root, "job").put(seg[1], value);
                 return;
@@ -433,7 +434,7 @@ public final class SpecParser {
                 String flat = flatKey(seg, 1);
                 if (flat == null) {
                     String given = pathText.substring(top.length() + 1);
-                    throw new SpecException(pathText, "an unknown key (from --set)", runKeyAllowed(given));
+                    throw new SpecException(pathText, "an unknown key (from --set)", KeySuggestions.runKeyAllowed(given));
                 }
                 for (String other : List.of("grid", "fixed")) {
                     if (!other.equals(top) && root.get(other) instanceof Map<?, ?> m) {
@@ -464,9 +465,10 @@ public final class SpecParser {
                 String flat = flatKey(seg, 0);
                 if (flat == null) {
                     List<String> cands = new ArrayList<>(SweepSpec.TOP_LEVEL_KEYS);
-                    cands.addAll(runKeyCandidates());
+                    cands.addAll(KeySuggestions.runKeyCandidates());
                     throw new SpecException(pathText, "an unknown path (from --set)",
-                            withHint("name, description, family, grid, zip, exclude, fixed, job, grid.KEY, fixed.KEY, job.KEY or a run key",
+                            KeySuggestions.withHint(
+                                    "name, description, family, grid, zip, exclude, fixed, job, grid.KEY, fixed.KEY, job.KEY or a run key",
                                     pathText, cands));
                 }
                 if (!replaceEverywhere(root, flat, value)) {
@@ -564,68 +566,21 @@ public final class SpecParser {
         return done;
     }
 
-    // ---------------------------------------------------------------- suggestions
+    // ---------------------------------------------------------------- suggestions (KeySuggestions)
 
-    /** Every way a run key may be written: flat keys, dotted group keys, group names. */
+    /** Every way a run key may be written; see {@link KeySuggestions#runKeyCandidates}. */
     static List<String> runKeyCandidates() {
-        List<String> c = new ArrayList<>();
-        for (ConfigSchema.Field f : ConfigSchema.fields()) {
-            c.add(f.key());
-            String dotted = RunConfig.pathOf(f.key());
-            if (!dotted.equals(f.key())) {
-                c.add(dotted);
-            }
-        }
-        return c;
+        return KeySuggestions.runKeyCandidates();
     }
 
-    static String runKeyAllowed(String given) {
-        String hint = closest(given, runKeyCandidates());
-        return hint != null ? "a run key; did you mean " + hint + "?" : "a run key, one of: " + RunConfig.keyList();
-    }
-
-    static String withHint(String allowed, String given, Collection<String> candidates) {
-        String hint = closest(given, candidates);
-        return hint == null ? allowed : allowed + "; did you mean " + hint + "?";
-    }
-
-    /** The candidate nearest to {@code given} by edit distance (ignoring case, '_' and '-'), when close enough. */
+    /** The candidate nearest to {@code given}, when close enough; see {@link KeySuggestions#closest}. */
     static String closest(String given, Collection<String> candidates) {
-        String g = normal(given);
-        String best = null;
-        int bestD = Integer.MAX_VALUE;
-        for (String c : candidates) {
-            int d = editDistance(g, normal(c));
-            if (d < bestD) {
-                bestD = d;
-                best = c;
-            }
-        }
-        int limit = g.length() <= 3 ? 1 : g.length() <= 6 ? 2 : 3;
-        return bestD <= limit ? best : null;
+        return KeySuggestions.closest(given, candidates);
     }
 
-    private static String normal(String s) {
-        return s.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "").replace(".", "");
-    }
-
+    /** The edit distance the suggestions use; see {@link KeySuggestions#editDistance}. */
     static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return KeySuggestions.editDistance(a, b);
     }
 
     // ---------------------------------------------------------------- validation
@@ -648,7 +603,8 @@ public final class SpecParser {
             for (String k : m.keySet()) {
                 if (!SweepSpec.TOP_LEVEL_KEYS.contains(k)) {
                     throw new SpecException(k, "an unknown top-level key",
-                            withHint("one of " + String.join(", ", SweepSpec.TOP_LEVEL_KEYS), k, SweepSpec.TOP_LEVEL_KEYS));
+                            KeySuggestions.withHint("one of " + String.join(", ", SweepSpec.TOP_LEVEL_KEYS), k,
+                                    SweepSpec.TOP_LEVEL_KEYS));
                 }
             }
             String name = name(m.get("name"));
@@ -733,7 +689,7 @@ public final class SpecParser {
                 ConfigSchema.Field f = JOB_FIELDS.get(e.getKey());
                 if (f == null) {
                     throw new SpecException("job." + e.getKey(), "an unknown key",
-                            withHint("one of " + String.join(", ", JOB_KEYS), e.getKey(), JOB_KEYS));
+                            KeySuggestions.withHint("one of " + String.join(", ", JOB_KEYS), e.getKey(), JOB_KEYS));
                 }
                 try {
                     v.put(e.getKey(), ConfigSchema.coerce("job." + e.getKey(), f, e.getValue()));
@@ -893,7 +849,7 @@ public final class SpecParser {
                         String flat = k + "_" + s.getKey();
                         String sp = path + "." + s.getKey();
                         if (!ConfigSchema.isKey(flat)) {
-                            throw new SpecException(sp, "an unknown key", withHint("a key of " + k + ": " + groupKeys(k),
+                            throw new SpecException(sp, "an unknown key", KeySuggestions.withHint("a key of " + k + ": " + groupKeys(k),
                                     String.valueOf(s.getKey()), List.of(groupKeys(k).split(", "))));
                         }
                         action.accept(flat, sp, s.getValue());
@@ -901,7 +857,7 @@ public final class SpecParser {
                 } else if (ConfigSchema.isKey(k)) {
                     action.accept(k, path, e.getValue());
                 } else {
-                    throw new SpecException(path, "an unknown key", runKeyAllowed(k));
+                    throw new SpecException(path, "an unknown key", KeySuggestions.runKeyAllowed(k));
                 }
             }
         }
