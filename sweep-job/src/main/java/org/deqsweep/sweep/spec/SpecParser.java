@@ -3,7 +3,6 @@ package org.deqsweep.sweep.spec;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
@@ -25,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -72,7 +70,6 @@ public final class SpecParser {
     static final List<String> JOB_KEYS = List.of("partitions", "tasks_per_core", "wave_size", "max_grid_size", "record_curves");
     private static final Map<String, ConfigSchema.Field> JOB_FIELDS = jobFields();
     private static final YAMLFactory YAML = yamlFactory();
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern DUPLICATE = Pattern.compile("Duplicate (?:field|Object property) '(.*)'", Pattern.DOTALL);
 
     private SpecParser() {
@@ -660,7 +657,7 @@ public final class SpecParser {
                         "at most job.max_grid_size = " + job.maxGridSize() + " points (raise job.max_grid_size to run a larger grid)");
             }
 
-            String canonical = canonicalJson(name, (String) desc, grid, zip, exclude, fixed, job);
+            String canonical = CanonicalSpec.json(name, (String) desc, grid, zip, exclude, fixed, job);
             SweepSpec spec = new SweepSpec(name, (String) desc, grid, zip, exclude, fixed, job, source, rawText, overrides, canonical);
             Grid g = Grid.of(spec);
             long first = g.firstIncluded();
@@ -933,47 +930,5 @@ public final class SpecParser {
             }
             return new SpecException(path, found, e.allowed());
         }
-    }
-
-    private static String canonicalJson(String name, String desc, List<SweepSpec.Axis> grid, List<SweepSpec.ZipGroup> zip,
-                                        List<Map<String, Object>> exclude, Map<String, Object> fixed, SweepSpec.Job job) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", name);
-        m.put("description", desc);
-        List<Object> g = new ArrayList<>();
-        for (SweepSpec.Axis a : grid) {
-            g.add(axisJson(a));
-        }
-        m.put("grid", g);
-        List<Object> z = new ArrayList<>();
-        for (SweepSpec.ZipGroup zg : zip) {
-            List<Object> axes = new ArrayList<>();
-            zg.axes().forEach(a -> axes.add(axisJson(a)));
-            z.add(axes);
-        }
-        m.put("zip", z);
-        List<Object> ex = new ArrayList<>();
-        exclude.forEach(e -> ex.add(new TreeMap<>(e)));
-        m.put("exclude", ex);
-        m.put("fixed", new TreeMap<>(fixed));
-        Map<String, Object> j = new LinkedHashMap<>();
-        j.put("partitions", job.partitions());
-        j.put("tasks_per_core", job.tasksPerCore());
-        j.put("wave_size", job.waveSize());
-        j.put("max_grid_size", job.maxGridSize());
-        j.put("record_curves", job.recordCurves());
-        m.put("job", j);
-        try {
-            return JSON.writeValueAsString(m);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a spec of plain values always serialises", e);
-        }
-    }
-
-    private static Map<String, Object> axisJson(SweepSpec.Axis a) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("key", a.key());
-        m.put("values", a.values());
-        return m;
     }
 }
