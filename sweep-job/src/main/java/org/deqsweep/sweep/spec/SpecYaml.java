@@ -102,13 +102,17 @@ final class SpecYaml {
         }
         String text = yamlText.startsWith("\uFEFF") ? yamlText.substring(1) : yamlText;
         Object root = read(text, sourceName, "");
-        if (!(root instanceof Map<?, ?>)) {
+        if (!(root instanceof Map<?, ?> map)) {
             throw new SpecException(sourceName, root == null ? "an empty document" : ConfigSchema.describe(root),
                     "a YAML map with the keys " + String.join(", ", SweepSpec.TOP_LEVEL_KEYS));
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> map = (Map<String, Object>) root;
-        return map;
+        return cast(map);
+    }
+
+    /** A map of the loaded tree, typed: every map read here (and every map added to it) has String keys. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> cast(Map<?, ?> m) {
+        return (Map<String, Object>) m;
     }
 
     /** Strict UTF-8: the first malformed byte is refused with its offset and line. */
