@@ -51,10 +51,10 @@ final class SpecOverrides {
                     root.put(top, value);
                     return;
                 }
-                if (seg.length != 2 || !SpecParser.JOB_KEYS.contains(seg[1])) {
+                if (seg.length != 2 || !SpecValidator.JOB_KEYS.contains(seg[1])) {
                     throw new SpecException(pathText, "an unknown key (from --set)",
-                            KeySuggestions.withHint("one of job." + String.join(", job.", SpecParser.JOB_KEYS),
-                                    seg.length == 2 ? seg[1] : pathText, SpecParser.JOB_KEYS));
+                            KeySuggestions.withHint("one of job." + String.join(", job.", SpecValidator.JOB_KEYS),
+                                    seg.length == 2 ? seg[1] : pathText, SpecValidator.JOB_KEYS));
                 }
                 section(root, "job").put(seg[1], value);
                 return;
