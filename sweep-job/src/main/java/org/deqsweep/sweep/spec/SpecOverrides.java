@@ -13,7 +13,7 @@ import org.deqsweep.core.config.ConfigSchema;
  * {@code name=foo}); {@code grid.KEY} and {@code fixed.KEY} move the key there, removing it from the
  * other sections and the zip groups, and a bare run key ({@code step_size=0.1} or
  * {@code forward.tol=1e-8}) replaces it wherever it lives, in the grid, a zip group or fixed, and
- * otherwise goes to fixed. A path that names nothing is refused with a suggestion.
+ * otherwise goes to fixed. A path that names nothing is refused, with the nearest key when one is close.
  */
 final class SpecOverrides {
 
