@@ -24,9 +24,9 @@ import org.deqsweep.core.config.RunConfig;
 final class SpecValidator {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
-    /** The keys of the job section, in the order they are documented. */
-    static final List<String> JOB_KEYS = List.of("partitions", "tasks_per_core", "wave_size", "max_grid_size", "record_curves");
     private static final Map<String, ConfigSchema.Field> JOB_FIELDS = jobFields();
+    /** The keys of the job section, in the order they are documented. */
+    static final List<String> JOB_KEYS = List.copyOf(JOB_FIELDS.keySet());
 
     private final String source;
     private final String rawText;
