@@ -12,10 +12,10 @@ import org.deqsweep.core.data.DataFactory;
 import org.deqsweep.core.data.Dataset;
 import org.deqsweep.core.model.Init;
 import org.deqsweep.core.model.Params;
+import org.deqsweep.core.train.ResultFields;
 import org.deqsweep.core.train.RunResult;
 import org.deqsweep.core.train.RunTrace;
 import org.deqsweep.core.train.Runner;
-import org.deqsweep.sweep.store.Columns;
 
 /**
  * Replays one run of a sweep (DESIGN 5: a run is reproducible from its config alone): the config of its
@@ -60,13 +60,13 @@ public final class Replay {
     /** Status, steps, loss_initial and loss_final of the row against the replay (NULL in the table is NaN). */
     public static List<Check> compare(Row row, List<String> columns, RunResult r) {
         List<Check> out = new ArrayList<>();
-        String st = (String) value(row, columns, Columns.STATUS);
-        out.add(new Check(Columns.STATUS, st, r.status().name(), Objects.equals(st, r.status().name())));
-        Object steps = value(row, columns, Columns.STEPS);
+        String st = (String) value(row, columns, ResultFields.STATUS);
+        out.add(new Check(ResultFields.STATUS, st, r.status().name(), Objects.equals(st, r.status().name())));
+        Object steps = value(row, columns, ResultFields.STEPS);
         Long s = steps == null ? null : ((Number) steps).longValue();
-        out.add(new Check(Columns.STEPS, s, r.steps(), s != null && s == r.steps()));
-        out.add(doubleCheck(Columns.LOSS_INITIAL, value(row, columns, Columns.LOSS_INITIAL), r.lossInitial()));
-        out.add(doubleCheck(Columns.LOSS_FINAL, value(row, columns, Columns.LOSS_FINAL), r.lossFinal()));
+        out.add(new Check(ResultFields.STEPS, s, r.steps(), s != null && s == r.steps()));
+        out.add(doubleCheck(ResultFields.LOSS_INITIAL, value(row, columns, ResultFields.LOSS_INITIAL), r.lossInitial()));
+        out.add(doubleCheck(ResultFields.LOSS_FINAL, value(row, columns, ResultFields.LOSS_FINAL), r.lossFinal()));
         return out;
     }
 

@@ -2,6 +2,7 @@ package org.deqsweep.sweep.report;
 
 import java.util.List;
 import java.util.Optional;
+import org.deqsweep.core.train.ResultFields;
 import org.deqsweep.core.train.Status;
 import org.deqsweep.sweep.store.Columns;
 import org.deqsweep.sweep.store.Sql;
@@ -44,13 +45,13 @@ abstract class CellsSection extends ReportSection {
         }
         SweepColumns w = c.sweep();
         String failed = Sql.isFailure();
-        String diverged = Sql.in(Columns.STATUS, DIVERGED);
+        String diverged = Sql.in(ResultFields.STATUS, DIVERGED);
         c.spark().sql("SELECT family, activation, CAST(" + Sql.ident(w.sizeKey()) + " AS DOUBLE) AS sz, step_size, count(*) AS runs, "
-                + w.orNull(Columns.KAPPA, "percentile(kappa, 0.5)") + " AS kappa_med, "
+                + w.orNull(ResultFields.KAPPA, "percentile(kappa, 0.5)") + " AS kappa_med, "
                 + "avg(CASE WHEN " + failed + " THEN 1.0D ELSE 0.0D END) AS fail_frac, "
                 + "count_if(status = 'CONVERGED') AS n_conv, count_if(" + diverged + ") AS n_div, "
                 + "count_if(" + failed + ") AS n_fail, "
-                + w.orNull(Columns.STEP_THEORY, "percentile(step_theory, 0.5)") + " AS st_med "
+                + w.orNull(ResultFields.STEP_THEORY, "percentile(step_theory, 0.5)") + " AS st_med "
                 + "FROM " + c.views().runs() + " GROUP BY 1, 2, 3, 4").createOrReplaceTempView(view);
         c.spark().catalog().cacheTable(view);
     }

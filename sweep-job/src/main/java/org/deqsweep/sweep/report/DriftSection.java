@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Row;
+import org.deqsweep.core.train.ResultFields;
 import org.deqsweep.sweep.report.Charts.Line;
 import org.deqsweep.sweep.report.Charts.Style;
 import org.deqsweep.sweep.store.Columns;
@@ -26,7 +27,7 @@ final class DriftSection extends ReportSection {
 
     @Override
     Optional<String> whyNot(ReportContext c) {
-        if (!c.sweep().has(Columns.CONSERVATION_DRIFT)) {
+        if (!c.sweep().has(ResultFields.CONSERVATION_DRIFT)) {
             return Optional.of("the runs table has no conservation_drift column");
         }
         long linear = c.spark().sql("SELECT count(*) FROM " + c.views().runs() + " WHERE " + LINEAR_DEQ).first().getLong(0);

@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.deqsweep.core.train.ResultFields;
 import org.deqsweep.sweep.store.Columns;
 import org.deqsweep.sweep.store.SweepSource;
 
@@ -89,7 +90,7 @@ public final class Report {
         spark.catalog().cacheTable(views.runs());
         SweepColumns sweep = SweepColumns.read(spark, views.runs(), runs.columns());
         Dataset<Row> curves = src.curves(spark);
-        boolean hasCurves = curves != null && Arrays.asList(curves.columns()).containsAll(List.of(Columns.RUN_ID, Columns.STEP, Columns.LOSS));
+        boolean hasCurves = curves != null && Arrays.asList(curves.columns()).containsAll(List.of(Columns.RUN_ID, ResultFields.STEP, ResultFields.LOSS));
         if (hasCurves) {
             curves.createOrReplaceTempView(views.curves());
         }

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
+import org.deqsweep.core.train.ResultFields;
 import org.deqsweep.core.train.Status;
 import org.deqsweep.sweep.store.Columns;
 import org.deqsweep.sweep.store.Sql;
@@ -47,7 +48,7 @@ final class StatusCountsSection extends ReportSection {
 
     @Override
     void render(ReportContext c, HtmlPage.Section s) {
-        List<Row> rows = c.rows("SELECT " + Sql.ident(Columns.FAMILY) + ", " + Sql.ident(Columns.STATUS) + ", count(*) FROM "
+        List<Row> rows = c.rows("SELECT " + Sql.ident(Columns.FAMILY) + ", " + Sql.ident(ResultFields.STATUS) + ", count(*) FROM "
                 + c.views().runs() + " GROUP BY 1, 2 ORDER BY 1, 2");
         TreeSet<String> families = new TreeSet<>();
         Map<String, Map<String, Long>> byStatus = new LinkedHashMap<>();

@@ -5,9 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
+import org.deqsweep.core.train.ResultFields;
 import org.deqsweep.sweep.report.Charts.Line;
 import org.deqsweep.sweep.report.Charts.Style;
-import org.deqsweep.sweep.store.Columns;
 import org.deqsweep.sweep.store.Sql;
 
 /**
@@ -24,7 +24,7 @@ final class TheoryPlot {
     static void render(ReportContext c, HtmlPage.Section s, String x, boolean logX) {
         SweepColumns w = c.sweep();
         List<String> cols = new ArrayList<>();
-        for (String col : List.of(Columns.LAMBDA_MIN_GRAM_INIT, Columns.LAMBDA_MIN_COV)) {
+        for (String col : List.of(ResultFields.LAMBDA_MIN_GRAM_INIT, ResultFields.LAMBDA_MIN_COV)) {
             if (w.has(col)) {
                 cols.add(col);
             }
@@ -35,13 +35,13 @@ final class TheoryPlot {
         }
         List<Line> lines = new ArrayList<>();
         List<String> zero = new ArrayList<>();
-        if (cols.contains(Columns.LAMBDA_MIN_GRAM_INIT)) {
+        if (cols.contains(ResultFields.LAMBDA_MIN_GRAM_INIT)) {
             // the Gram matrix depends on the activation; one line per (family,) activation
             lines(c, lines, zero, "SELECT family, activation, CAST(" + Sql.ident(w.sizeKey()) + " AS DOUBLE) AS sz, "
                     + "percentile(lambda_min_gram_init, 0.5) FROM " + c.views().runs() + " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
                     "lambda_min(Gram) at init", Style.SOLID, true);
         }
-        if (cols.contains(Columns.LAMBDA_MIN_COV)) {
+        if (cols.contains(ResultFields.LAMBDA_MIN_COV)) {
             // the input covariance depends on the data only: one line per family
             lines(c, lines, zero, "SELECT family, '' AS activation, CAST(" + Sql.ident(w.sizeKey()) + " AS DOUBLE) AS sz, "
                     + "percentile(lambda_min_cov, 0.5) FROM " + c.views().runs() + " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",

@@ -1,7 +1,6 @@
 package org.deqsweep.sweep.spec;
 
 import java.nio.file.Path;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import org.deqsweep.core.config.RunConfig;
@@ -77,19 +76,4 @@ public final class SpecParser {
     }
 
     // ---------------------------------------------------------------- suggestions (KeySuggestions)
-
-    /** Every way a run key may be written; see {@link KeySuggestions#runKeyCandidates}. */
-    static List<String> runKeyCandidates() {
-        return KeySuggestions.runKeyCandidates();
-    }
-
-    /** The candidate nearest to {@code given}, when close enough; see {@link KeySuggestions#closest}. */
-    static String closest(String given, Collection<String> candidates) {
-        return KeySuggestions.closest(given, candidates);
-    }
-
-    /** The edit distance the suggestions use; see {@link KeySuggestions#editDistance}. */
-    static int editDistance(String a, String b) {
-        return KeySuggestions.editDistance(a, b);
-    }
 }

@@ -2,6 +2,7 @@ package org.deqsweep.sweep.store;
 
 import java.util.Collection;
 import java.util.stream.Collectors;
+import org.deqsweep.core.train.ResultFields;
 
 /**
  * Spark SQL text built from names and values: the one place that quotes them. An identifier is put in
@@ -29,6 +30,6 @@ public final class Sql {
 
     /** The failure predicate of the failures table ({@code Status.isFailure}), as SQL on the status column. */
     public static String isFailure() {
-        return in(Columns.STATUS, Tables.failureStatuses());
+        return in(ResultFields.STATUS, Tables.failureStatuses());
     }
 }

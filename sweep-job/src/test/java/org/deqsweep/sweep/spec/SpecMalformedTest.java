@@ -209,9 +209,9 @@ class SpecMalformedTest {
 
     @Test
     void suggestionsUseEditDistance() {
-        assertEquals("step_size", SpecParser.closest("stepsize", SpecParser.runKeyCandidates()));
-        assertEquals("activation", SpecParser.closest("activaton", SpecParser.runKeyCandidates()));
-        assertEquals(null, SpecParser.closest("zzzzzz", SpecParser.runKeyCandidates()));
-        assertEquals(3, SpecParser.editDistance("kitten", "sitting"));
+        assertEquals("step_size", KeySuggestions.closest("stepsize", KeySuggestions.runKeyCandidates()));
+        assertEquals("activation", KeySuggestions.closest("activaton", KeySuggestions.runKeyCandidates()));
+        assertEquals(null, KeySuggestions.closest("zzzzzz", KeySuggestions.runKeyCandidates()));
+        assertEquals(3, KeySuggestions.editDistance("kitten", "sitting"));
     }
 }
