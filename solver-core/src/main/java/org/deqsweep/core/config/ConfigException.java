@@ -2,9 +2,9 @@ package org.deqsweep.core.config;
 
 /**
  * A configuration a caller got wrong: names the key's path, what was found and what is allowed.
- * Thrown before any work starts; numerical trouble during a run is the run's status, never this.
+ * Thrown before any work starts (the spec parser's {@code SpecException} is one, for a spec path); numerical trouble during a run is the run's status, never this.
  */
-public final class ConfigException extends IllegalArgumentException {
+public class ConfigException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
     private final String path;
     private final String found;

@@ -29,8 +29,7 @@ public final class AdjointSolvers {
             case "direct":
                 return new DirectAdjointSolver(tol);
             case "iterative":
-                return new IterativeAdjointSolver(tol, backward.maxIter(), anderson.memory(), anderson.beta(),
-                        anderson.lambda());
+                return new IterativeAdjointSolver(tol, backward.maxIter(), anderson);
             default:
                 throw new IllegalArgumentException("unknown backward_solver '" + kind + "'; allowed: auto, direct, iterative");
         }

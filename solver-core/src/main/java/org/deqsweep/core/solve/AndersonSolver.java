@@ -1,5 +1,6 @@
 package org.deqsweep.core.solve;
 
+import org.deqsweep.core.config.AndersonOptions;
 import org.deqsweep.core.math.Activation;
 import org.deqsweep.core.math.Finite;
 import org.ejml.data.DMatrixRMaj;
@@ -34,20 +35,18 @@ public final class AndersonSolver implements ForwardSolver {
     /**
      * @param tol relative residual to reach, &gt; 0 (forward_tol)
      * @param maxIter limit on map evaluations after the first, &gt;= 0 (forward_max_iter)
-     * @param memory history length, &gt;= 1 (anderson_memory)
-     * @param beta mixing in (0, 1] (anderson_beta)
-     * @param lambda relative Tikhonov regulariser, &gt;= 0 (anderson_lambda)
+     * @param anderson history length &gt;= 1, mixing in (0, 1], relative Tikhonov regulariser &gt;= 0
      */
-    public AndersonSolver(double tol, int maxIter, int memory, double beta, double lambda) {
+    public AndersonSolver(double tol, int maxIter, AndersonOptions anderson) {
         Batch.checkTolerances(tol, maxIter);
         this.tol = tol;
         this.maxIter = maxIter;
-        this.core = new AndersonCore(memory, beta, lambda);
+        this.core = new AndersonCore(anderson.memory(), anderson.beta(), anderson.lambda());
     }
 
-    /** TorchDEQ defaults: memory 5, beta 1, lambda 1e-4. */
+    /** {@link AndersonOptions#DEFAULTS}. */
     public AndersonSolver(double tol, int maxIter) {
-        this(tol, maxIter, 5, 1.0, 1e-4);
+        this(tol, maxIter, AndersonOptions.DEFAULTS);
     }
 
     /**

@@ -30,7 +30,7 @@ public final class ForwardSolvers {
             case "picard":
                 return new PicardSolver(tol, maxIter, forward.damping());
             case "anderson":
-                return new AndersonSolver(tol, maxIter, anderson.memory(), anderson.beta(), anderson.lambda());
+                return new AndersonSolver(tol, maxIter, anderson);
             case "newton":
                 return new NewtonSolver(tol, maxIter);
             default:

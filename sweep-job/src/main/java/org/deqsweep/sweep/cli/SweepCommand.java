@@ -13,7 +13,6 @@ import org.deqsweep.sweep.engine.Sessions;
 import org.deqsweep.sweep.engine.SweepFailure;
 import org.deqsweep.sweep.engine.SweepJob;
 import org.deqsweep.sweep.engine.SweepLog;
-import org.deqsweep.sweep.spec.SpecException;
 import org.deqsweep.sweep.spec.SpecParser;
 import org.deqsweep.sweep.spec.SweepSpec;
 import org.deqsweep.sweep.store.OutputDir;
@@ -143,7 +142,7 @@ final class SweepCommand implements Callable<Integer> {
     static SweepSpec parse(Path file, List<String> sets) {
         try {
             return SpecParser.parse(file, sets);
-        } catch (SpecException | ConfigException e) {
+        } catch (ConfigException e) { // SpecException included
             throw new UsageException("bad sweep spec " + file + ": " + e.getMessage());
         }
     }
