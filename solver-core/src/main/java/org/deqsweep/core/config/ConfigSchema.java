@@ -113,7 +113,7 @@ public final class ConfigSchema {
         num(f, "diverge_factor", Type.DOUBLE, 1e6, 1.0, true, null, "DIVERGED when loss > diverge_factor * max(initial loss, 1)");
         num(f, "time_budget_ms", Type.LONG, 120000L, 1.0, false, null, "per-run wall-clock budget (TIMEOUT)");
         str(f, "grad_mode", "exact", List.of("exact", "jfb", "damped"), GRAD_MODE, "implicit gradient: exact, jfb, neumann-k, damped (DESIGN 2.3)");
-        str(f, "forward_solver", "auto", List.of("auto", "direct", "picard", "anderson", "newton"), "fixed-point solver; auto = direct for identity, else anderson");
+        str(f, "forward_solver", "auto", List.of("auto", "direct", "picard", "anderson", "newton"), "fixed-point solver; auto = direct for identity, else anderson (width 1: the scalar path, closed form or Newton)");
         num(f, "forward_tol", Type.DOUBLE, 1e-10, 0.0, true, null, "relative residual |z - act(Az+Wx+b)| / |z|");
         num(f, "forward_max_iter", Type.INT, 500, 1.0, false, null, "forward iteration limit");
         num(f, "forward_damping", Type.DOUBLE, 1.0, 0.0, true, 1.0, "Picard damping: z <- (1-a) z + a act(...)");

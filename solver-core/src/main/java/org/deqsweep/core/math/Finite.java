@@ -18,4 +18,14 @@ public final class Finite {
         }
         return true;
     }
+
+    /** True when every entry of {@code x} is finite. */
+    public static boolean allFinite(double[] x) {
+        for (double v : x) {
+            if (!Double.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

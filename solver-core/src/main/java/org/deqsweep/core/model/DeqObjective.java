@@ -24,7 +24,7 @@ import org.ejml.dense.row.CommonOps_DDRM;
  * Buffers are sized once; {@link #evaluate} allocates nothing. The fixed points of the last call are
  * the warm start of the next (when forward_warm_start is on). Frozen parameters get a zero gradient.
  */
-public final class DeqObjective implements Objective {
+public final class DeqObjective implements GramObjective {
     private final Dataset data;
     private final Activation act;
     private final double eps;

@@ -23,7 +23,7 @@ import org.ejml.interfaces.linsol.LinearSolverDense;
  */
 public final class NewtonSolver implements ForwardSolver {
     static final int MAX_HALVINGS = 30;
-    private static final double ARMIJO = 1e-4;
+    static final double ARMIJO = 1e-4;
     private static final double PIVOT_RCOND_MIN = 1e-14;
 
     private final double tol;

@@ -6,11 +6,11 @@ import org.deqsweep.core.config.RunConfig;
 import org.deqsweep.core.data.DataFactory;
 import org.deqsweep.core.data.Dataset;
 import org.deqsweep.core.data.InvalidInputException;
-import org.deqsweep.core.model.DeqObjective;
 import org.deqsweep.core.model.Diagnostics;
-import org.deqsweep.core.model.ImplicitLayerObjective;
+import org.deqsweep.core.model.GramObjective;
 import org.deqsweep.core.model.Init;
 import org.deqsweep.core.model.Objective;
+import org.deqsweep.core.model.Objectives;
 import org.deqsweep.core.model.Params;
 import org.deqsweep.core.solve.SolveStats;
 import org.ejml.data.DMatrixRMaj;
@@ -55,12 +55,10 @@ public final class Runner {
             if (shape != null) {
                 return failed(runId, Status.INVALID, shape, t0);
             }
-            Objective obj = cfg.family() == Family.IMPLICIT_LAYER
-                    ? new ImplicitLayerObjective(cfg, ds, Init.featureMap(cfg))
-                    : new DeqObjective(cfg, ds);
+            Objective obj = Objectives.create(cfg, ds);
             double lamCov = Diagnostics.lambdaMinCovariance(ds.x());
             obj.evaluate(p, false);
-            double[] gramInit = obj instanceof DeqObjective deq ? gramSpectrum(deq, p) : null;
+            double[] gramInit = obj instanceof GramObjective deq ? gramSpectrum(deq, p) : null;
             double stepTheory = stepTheory(cfg, gramInit);
             double eta = cfg.train().stepSize();
             if (cfg.train().stepRule().equals("relative")) {
@@ -71,7 +69,7 @@ public final class Runner {
                 eta = cfg.train().stepSize() * stepTheory;
             }
             Trainer.Outcome o = new Trainer(cfg, obj, p, trace, eta).train();
-            double[] gramFinal = obj instanceof DeqObjective deq && p.isFinite() ? gramAt(deq, p) : null;
+            double[] gramFinal = obj instanceof GramObjective deq && p.isFinite() ? gramAt(deq, p) : null;
             double accuracy = obj.accuracy();
             double rho = o.rate().rho();
             double kappa = rho > 0 ? -Math.log(rho) / eta : Double.NaN;
@@ -142,8 +140,8 @@ public final class Runner {
         return (System.nanoTime() - t0) / 1_000_000L;
     }
 
-    private static double[] gramAt(DeqObjective obj, Params p) {
-        DeqObjective.Evaluation ev = obj.evaluate(p, false);
+    private static double[] gramAt(GramObjective obj, Params p) {
+        Objective.Evaluation ev = obj.evaluate(p, false);
         return Double.isFinite(ev.loss()) ? gramSpectrum(obj, p) : null;
     }
 
@@ -152,7 +150,7 @@ public final class Runner {
      * itself when n &lt;= P, else those of the P x P matrix J^T J (the same nonzero eigenvalues, and H has
      * n - P zeros); null when it cannot be computed or both sizes exceed {@link #GRAM_MAX}.
      */
-    private static double[] gramSpectrum(DeqObjective obj, Params p) {
+    private static double[] gramSpectrum(GramObjective obj, Params p) {
         int n = obj.data().n();
         int params = obj.trainableCount(p);
         if (Math.min(n, params) > GRAM_MAX || params == 0 || !p.isFinite()) {
