@@ -7,6 +7,7 @@
 #   ./submit.sh bench [--quick]                  (solver-core benchmark against the NumPy peer, no Spark)
 #   ./submit.sh bench-fanout [SPEC.yaml]         (plain loop vs the sweep on local[1] and local[2])
 #   ./submit.sh bench-memory [--only SUBSTRING]  (the memory estimate against the smallest heap real runs need)
+#   ./submit.sh bench-paper [--reps R]           (the width-1 paper protocols: scalar path, matrix path, NumPy peer)
 #   ./submit.sh cluster start|status|stop        (a standalone Spark cluster on 127.0.0.1 from the build's jars)
 #   ./submit.sh bench-storage [SPEC.yaml]        (the spec into a local dir, HDFS and S3 servers on 127.0.0.1)
 # With $SPARK_HOME set: $SPARK_HOME/bin/spark-submit with the shaded application jar.
@@ -42,6 +43,7 @@ case "${1:-}" in
   one-run) shift; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.core.io.OneRun "$@" ;;
   bench) shift; cd "$ROOT"; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR:$BENCH_JAR" org.deqsweep.bench.CoreBenchmark "$@" ;;
   bench-memory) shift; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR:$BENCH_JAR" org.deqsweep.bench.MemoryBenchmark "$@" ;;
+  bench-paper) shift; cd "$ROOT"; exec java -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR:$BENCH_JAR" org.deqsweep.bench.PaperScaleBenchmark "$@" ;;
   cluster) shift; exec "$ROOT/sweep-job/bin/cluster.sh" "$@" ;;
   bench-storage) shift; exec "$ROOT/benchmarks/bin/bench-storage.sh" "$@" ;;
 esac

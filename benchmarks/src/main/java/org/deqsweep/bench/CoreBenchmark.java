@@ -372,7 +372,7 @@ public final class CoreBenchmark {
     }
 
     /** Asks the serving peer for one training; returns {wall s, thread CPU s}. */
-    private static double[] peerRun(java.io.Writer to, java.io.BufferedReader from) throws IOException {
+    static double[] peerRun(java.io.Writer to, java.io.BufferedReader from) throws IOException {
         to.write("run\n");
         to.flush();
         String line = from.readLine();
@@ -413,7 +413,7 @@ public final class CoreBenchmark {
         return k % 2 == 1 ? s[k / 2] : 0.5 * (s[k / 2 - 1] + s[k / 2]);
     }
 
-    private static double[] dumpLosses(Map<String, Object> dm) {
+    static double[] dumpLosses(Map<String, Object> dm) {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> traj = (List<Map<String, Object>>) dm.get("trajectory");
         double[] l = new double[traj.size()];
