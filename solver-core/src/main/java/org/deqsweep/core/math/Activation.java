@@ -85,6 +85,19 @@ public enum Activation {
         }
     }
 
+    /**
+     * act'(u) when {@code f} is act(u) at the same u: for tanh and sigmoid it is computed from f (1 - f^2,
+     * f (1 - f)), which is the same arithmetic as {@link #derivative} and so the same bits, without a second
+     * exp; the other activations call {@link #derivative}.
+     */
+    public double derivative(double u, double f, double eps) {
+        switch (this) {
+            case TANH: return 1.0 - f * f;
+            case SIGMOID: return f * (1.0 - f);
+            default: return derivative(u, eps);
+        }
+    }
+
     /** act'(u) (the right derivative at the kinks of relu and leaky_relu). */
     public double derivative(double u, double eps) {
         switch (this) {

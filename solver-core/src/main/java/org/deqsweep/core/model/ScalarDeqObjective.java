@@ -112,8 +112,11 @@ public final class ScalarDeqObjective implements GramObjective {
         }
         SolveStats fs = direct ? solvers.direct(a, u, z, forwardTol) : solvers.newton(a, act, eps, u, z, forwardTol, forwardMaxIter);
         double loss = 0;
+        // tanh and sigmoid take act' from the solve's last act(z a + u) when it is at this z: the same bits, one exp less
+        double[] fz = direct ? null : solvers.forwardMapAtSolution();
         for (int i = 0; i < n; i++) {
-            dact[i] = act.derivative(z[i] * a + u[i], eps);
+            double pre = z[i] * a + u[i];
+            dact[i] = fz == null ? act.derivative(pre, eps) : act.derivative(pre, fz[i], eps);
             double r = z[i] * v - y[i];
             loss += r * r;
             r2c[i] = 2.0 * c * r;

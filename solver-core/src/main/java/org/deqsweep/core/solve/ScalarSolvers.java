@@ -16,6 +16,8 @@ public final class ScalarSolvers {
     private double[] fz = new double[0];
     private double[] best = new double[0];
     private double[] x = new double[0];
+    /** The last Newton solve's z is the one its last forward map was evaluated at (fz = act(a z + u)). */
+    private boolean mapAtSolution;
 
     private void size(int n) {
         if (fz.length != n) {
@@ -65,6 +67,7 @@ public final class ScalarSolvers {
     public SolveStats newton(double a, Activation act, double eps, double[] u, double[] z, double tol, int maxIter) {
         int n = u.length;
         size(n);
+        mapAtSolution = false;
         if (!Double.isFinite(a) || !Finite.allFinite(u) || !Finite.allFinite(z)) {
             return SolveStats.of(false, 0, Double.NaN);
         }
@@ -92,7 +95,16 @@ public final class ScalarSolvers {
         if (!current) {
             System.arraycopy(best, 0, z, 0, n);
         }
+        mapAtSolution = current;
         return SolveStats.of(bestRes <= tol, it, bestRes);
+    }
+
+    /**
+     * act(a z_i + u_i) at the z the last {@link #newton} returned, when it has it (it does unless the solve
+     * fell back to an earlier, lower-residual iterate), else null. Valid until the next call.
+     */
+    public double[] forwardMapAtSolution() {
+        return mapAtSolution ? fz : null;
     }
 
     /** One damped Newton step of one sample, with f = act(a z + u) given. */
@@ -103,7 +115,7 @@ public final class ScalarSolvers {
             return z;
         }
         double normR = Math.sqrt(r2);
-        double d = act.derivative(u + a * z, eps);
+        double d = act.derivative(u + a * z, f, eps); // f = act(z a + u), the same point
         double jac = 1.0 - d * a;
         double dz = (f - z) / jac;
         if (Math.abs(jac) > 0 && Double.isFinite(jac) && Double.isFinite(dz)) {

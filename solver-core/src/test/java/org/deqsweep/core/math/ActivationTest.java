@@ -54,4 +54,17 @@ class ActivationTest extends TestSupport {
                 () -> Activation.of("swish"));
         assertTrue(e.getMessage().contains("swish") && e.getMessage().contains("silu"), e.getMessage());
     }
+
+    @Test
+    void theDerivativeFromTheValueIsTheDerivativeToTheBit() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        for (Activation a : Activation.values()) {
+            for (int i = 0; i < 20000; i++) {
+                double u = (r.nextDouble() - 0.5) * (i < 10000 ? 8 : 80);
+                double f = a.apply(u, 0.1);
+                assertEquals(Double.doubleToRawLongBits(a.derivative(u, 0.1)), Double.doubleToRawLongBits(a.derivative(u, f, 0.1)),
+                        a.key() + " at u = " + u);
+            }
+        }
+    }
 }
