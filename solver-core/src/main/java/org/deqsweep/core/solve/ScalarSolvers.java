@@ -42,10 +42,13 @@ public final class ScalarSolvers {
         boolean singular = !(Math.abs(pivot) > 0) || !Double.isFinite(pivot);
         if (!singular) {
             double inv = 1.0 / pivot;
+            boolean finite = true;
             for (int i = 0; i < n; i++) {
-                fz[i] = u[i] * inv;
+                double t = u[i] * inv;
+                fz[i] = t;
+                finite &= Double.isFinite(t);
             }
-            if (Finite.allFinite(fz)) {
+            if (finite) {
                 System.arraycopy(fz, 0, z, 0, n);
             } else {
                 singular = true;
@@ -147,12 +150,18 @@ public final class ScalarSolvers {
     public SolveStats adjoint(double a, double s, double[] dact, double[] g, double[] nu, double tol) {
         int n = g.length;
         size(n);
-        if (!Double.isFinite(a) || !Finite.allFinite(dact) || !Finite.allFinite(g)) {
+        // one pass: the inputs' finiteness and whether every D_i is the same
+        boolean finite = Double.isFinite(a);
+        boolean shared = n > 0;
+        for (int i = 0; i < n; i++) {
+            finite &= Double.isFinite(dact[i]) & Double.isFinite(g[i]);
+            shared &= dact[i] == dact[0];
+        }
+        if (!finite) {
             return SolveStats.of(false, 0, Double.NaN);
         }
         double sat = a * s;
         boolean singular = false;
-        boolean shared = n > 0 && identical(dact);
         if (shared) {
             double pivot = -sat * dact[0] + 1.0;
             if (!(Math.abs(pivot) > 0) || !Double.isFinite(pivot)) {
@@ -189,14 +198,5 @@ public final class ScalarSolvers {
         }
         double res = Batch.relDiff(nu, x, 0, n);
         return new SolveStats(!singular && res <= tol, 1, res, singular);
-    }
-
-    private static boolean identical(double[] d) {
-        for (int i = 1; i < d.length; i++) {
-            if (d[i] != d[0]) {
-                return false;
-            }
-        }
-        return true;
     }
 }
