@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.deqsweep.core.config.RunConfig;
 import org.deqsweep.core.data.Dataset;
 import org.deqsweep.core.io.JsonIo;
@@ -252,23 +251,7 @@ public final class CoreBenchmark {
             w++;
         } while (System.nanoTime() < wEnd && w < 20);
         double bytesPerStep = bytesPerStep(cfgMap, cfg, data, init);
-        Process p = null;
-        java.io.BufferedReader fromPeer = null;
-        java.io.Writer toPeer = null;
-        Path pout = work.resolve(c.name() + ".peer.json");
-        if (peer) {
-            Files.deleteIfExists(pout);
-            ProcessBuilder pb = new ProcessBuilder(python, peerScript.toString(), dump.toString(), "--out", pout.toString(),
-                    "--serve", "--steps", Integer.toString(c.steps()));
-            for (String v : new String[] {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"}) {
-                pb.environment().put(v, "1");
-            }
-            pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-            p = pb.start();
-            fromPeer = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            toPeer = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
-            peerRun(toPeer, fromPeer); // the peer's warm-up
-        }
+        Peer p = peer ? Peer.start(python, peerScript, dump, work.resolve(c.name() + ".peer.json"), c.steps()) : null;
         // interleaved: Java run r, then peer run r, so both see the same load on a shared machine
         double[] times = new double[reps];
         double[] cpus = new double[reps];
@@ -292,7 +275,7 @@ public final class CoreBenchmark {
             }
             loss = l;
             if (peer) {
-                double[] pr = peerRun(toPeer, fromPeer);
+                double[] pr = p.run();
                 peerWall[r] = pr[0];
                 peerCpu[r] = pr[1];
             }
@@ -306,26 +289,15 @@ public final class CoreBenchmark {
         long peerFwd = -1;
         long peerBwd = -1;
         if (peer) {
-            toPeer.write("quit\n");
-            toPeer.flush();
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-            }
-            if (p.exitValue() != 0 || !Files.exists(pout)) {
+            Map<String, Object> pm = p.finish();
+            if (pm == null) {
                 note += "peer: FAILED (exit " + p.exitValue() + ") ";
                 maxRel = Double.NaN;
             } else {
-                Map<String, Object> pm = JsonIo.readMap(pout);
                 lastPeerInfo = pm;
                 peerFwd = ((Number) pm.get("forward_iters")).longValue();
                 peerBwd = ((Number) pm.get("backward_iters")).longValue();
-                @SuppressWarnings("unchecked")
-                List<Object> pl = (List<Object>) pm.get("loss");
-                double[] pLoss = new double[pl.size()];
-                for (int i = 0; i < pLoss.length; i++) {
-                    pLoss[i] = pl.get(i) == null ? Double.NaN : ((Number) pl.get(i)).doubleValue();
-                }
-                maxRel = Math.max(maxRel, maxRel(loss, pLoss));
+                maxRel = Math.max(maxRel, maxRel(loss, Peer.losses(pm)));
             }
         }
         return new Row(c, steps, median(cpus), median(times), cpus, o.forwardIters(), o.backwardIters(),

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.deqsweep.core.config.RunConfig;
 import org.deqsweep.core.data.Dataset;
 import org.deqsweep.core.io.JsonIo;
@@ -158,24 +157,8 @@ public final class PaperScaleBenchmark {
                 w++;
             } while (System.nanoTime() < end && w < 50);
         }
-        Process p = null;
-        java.io.BufferedReader fromPeer = null;
-        java.io.Writer toPeer = null;
-        Path pout = work.resolve("case.peer.json");
         boolean peer = withPeer && c.peer();
-        if (peer) {
-            Files.deleteIfExists(pout);
-            ProcessBuilder pb = new ProcessBuilder("python3", peerScript.toString(), dump.toString(), "--out", pout.toString(),
-                    "--serve", "--steps", Long.toString(cfg.train().maxSteps()));
-            for (String v : new String[] {"OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"}) {
-                pb.environment().put(v, "1");
-            }
-            pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-            p = pb.start();
-            fromPeer = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            toPeer = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
-            CoreBenchmark.peerRun(toPeer, fromPeer);
-        }
+        Peer p = peer ? Peer.start("python3", peerScript, dump, work.resolve("case.peer.json"), cfg.train().maxSteps()) : null;
         double[] general = new double[reps];
         double[] scalar = new double[reps];
         double[] peerCpu = new double[reps];
@@ -194,24 +177,16 @@ public final class PaperScaleBenchmark {
             scalarLoss = losses(ts);
             pathsRel = Math.max(pathsRel, CoreBenchmark.maxRel(losses(tg), scalarLoss));
             if (peer) {
-                peerCpu[r] = CoreBenchmark.peerRun(toPeer, fromPeer)[1] * 1e3;
+                peerCpu[r] = p.run()[1] * 1e3;
             }
         }
         double peerRel = Double.NaN;
         if (peer) {
-            toPeer.write("quit\n");
-            toPeer.flush();
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
+            Map<String, Object> pm = p.finish();
+            if (pm == null) {
+                throw new IOException("the peer failed on " + c.name() + " (exit " + p.exitValue() + ")");
             }
-            Map<String, Object> pm = JsonIo.readMap(pout);
-            @SuppressWarnings("unchecked")
-            List<Object> pl = (List<Object>) pm.get("loss");
-            double[] pLoss = new double[pl.size()];
-            for (int i = 0; i < pLoss.length; i++) {
-                pLoss[i] = pl.get(i) == null ? Double.NaN : ((Number) pl.get(i)).doubleValue();
-            }
-            peerRel = CoreBenchmark.maxRel(scalarLoss, pLoss);
+            peerRel = CoreBenchmark.maxRel(scalarLoss, Peer.losses(pm));
         }
         return new Result(c, o.steps(), data.n(), CoreBenchmark.median(general), CoreBenchmark.median(scalar),
                 peer ? CoreBenchmark.median(peerCpu) : Double.NaN, pathsRel, peerRel, o.status().name());
