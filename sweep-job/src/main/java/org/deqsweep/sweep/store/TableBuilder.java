@@ -37,12 +37,7 @@ public final class TableBuilder {
     /** Bytes of committed staging data per output task of the rebuild (Parquet, so a few 10^5 runs). */
     static final long BYTES_PER_TASK = 64L << 20;
 
-    /** The staging rows of every committed wave, one per run_id; empty when there are none. */
-    static Dataset<Row> committed(SparkSession spark, OutputDir out) {
-        return staged(spark, out, true);
-    }
-
-    /** The committed staging rows, deduplicated on run_id when {@code dedup}. */
+    /** The committed staging rows, deduplicated on run_id when {@code dedup}; empty when there are none. */
     private static Dataset<Row> staged(SparkSession spark, OutputDir out, boolean dedup) {
         List<Path> waves = out.committedWaves();
         if (waves.isEmpty()) {
@@ -53,10 +48,13 @@ public final class TableBuilder {
         return dedup ? rows.dropDuplicates("run_id") : rows;
     }
 
-    /** The run_ids already in committed waves (for --resume; the driver broadcasts them). */
+    /**
+     * The run_ids already in committed waves (for --resume; the driver broadcasts them). One scan of the
+     * run_id column; a run_id held twice is one element of the set, so no shuffle deduplicates it first.
+     */
     public static Set<String> committedRunIds(SparkSession spark, OutputDir out) {
         Set<String> ids = new HashSet<>();
-        for (Row r : committed(spark, out).select("run_id").collectAsList()) {
+        for (Row r : staged(spark, out, false).select(Columns.RUN_ID).collectAsList()) {
             ids.add(r.getString(0));
         }
         return ids;
@@ -86,13 +84,19 @@ public final class TableBuilder {
      */
     public static Map<String, Long> rebuild(SparkSession spark, OutputDir out, List<String> varyingKeys, boolean dedup) {
         int tasks = outputTasks(out, spark.sparkContext().defaultParallelism());
-        String shuffleKey = "spark.sql.shuffle.partitions";
-        String shuffleBefore = spark.conf().get(shuffleKey);
-        spark.conf().set(shuffleKey, Integer.toString(tasks));
+        // the rebuild's shuffles are small and its partitions chosen here: adaptive execution would only split
+        // each aggregation into one job per stage, each planned and scheduled on its own
+        Map<String, String> settings = Map.of("spark.sql.shuffle.partitions", Integer.toString(tasks),
+                "spark.sql.adaptive.enabled", "false");
+        Map<String, String> before = new TreeMap<>();
+        settings.forEach((k, v) -> {
+            before.put(k, spark.conf().get(k));
+            spark.conf().set(k, v);
+        });
         try {
             return rebuildWith(spark, out, varyingKeys, dedup, tasks);
         } finally {
-            spark.conf().set(shuffleKey, shuffleBefore);
+            before.forEach((k, v) -> spark.conf().set(k, v));
         }
     }
 
@@ -118,24 +122,31 @@ public final class TableBuilder {
                 .select(failureCols.stream().map(c -> col(c)).toArray(Column[]::new)).coalesce(tasks)
                 .write().mode(SaveMode.Overwrite).parquet(out.table(Tables.FAILURES).toString());
 
+        // summary once, cached: its rows are few (one per group), and stability and the status totals read them
         List<String> groupKeys = summaryKeys(varyingKeys);
         runs.createOrReplaceTempView("deq_sweep_runs");
-        spark.sql(summarySql(groupKeys, "deq_sweep_runs")).write().mode(SaveMode.Overwrite)
-                .parquet(out.table(Tables.SUMMARY).toString());
-        spark.read().parquet(out.table(Tables.SUMMARY).toString()).createOrReplaceTempView("deq_sweep_summary");
-        List<String> stabilityKeys = groupKeys.stream().filter(k -> !k.equals("step_size")).toList();
-        spark.sql(stabilitySql(stabilityKeys, "deq_sweep_summary")).write().mode(SaveMode.Overwrite)
-                .parquet(out.table(Tables.STABILITY).toString());
-        spark.catalog().dropTempView("deq_sweep_runs");
-        spark.catalog().dropTempView("deq_sweep_summary");
+        Dataset<Row> summary = spark.sql(summarySql(groupKeys, "deq_sweep_runs")).cache();
+        try {
+            summary.write().mode(SaveMode.Overwrite).parquet(out.table(Tables.SUMMARY).toString());
+            summary.createOrReplaceTempView("deq_sweep_summary");
+            List<String> stabilityKeys = groupKeys.stream().filter(k -> !k.equals("step_size")).toList();
+            spark.sql(stabilitySql(stabilityKeys, "deq_sweep_summary")).write().mode(SaveMode.Overwrite)
+                    .parquet(out.table(Tables.STABILITY).toString());
+            return statusTotals(summary);
+        } finally {
+            spark.catalog().dropTempView("deq_sweep_runs");
+            spark.catalog().dropTempView("deq_sweep_summary");
+            summary.unpersist(false);
+        }
+    }
 
-        // runs per status from the small summary table: one scan, no shuffle
+    /** Runs per status, summed over the summary's groups (statuses with no run left out). */
+    private static Map<String, Long> statusTotals(Dataset<Row> summary) {
         List<Column> sums = new ArrayList<>();
         for (Status st : Status.values()) {
             sums.add(org.apache.spark.sql.functions.sum(statusColumn(st)));
         }
-        Row totals = spark.read().parquet(out.table(Tables.SUMMARY).toString())
-                .agg(sums.get(0), sums.subList(1, sums.size()).toArray(Column[]::new)).first();
+        Row totals = summary.agg(sums.get(0), sums.subList(1, sums.size()).toArray(Column[]::new)).first();
         Map<String, Long> counts = new TreeMap<>();
         for (int i = 0; i < Status.values().length; i++) {
             long c = totals.isNullAt(i) ? 0 : totals.getLong(i);
