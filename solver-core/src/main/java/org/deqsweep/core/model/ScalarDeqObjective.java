@@ -104,10 +104,13 @@ public final class ScalarDeqObjective implements GramObjective {
         double b = p.b.data[0];
         double v = p.v.data[0];
         double[] w = p.W.data;
+        // one pass: the injection, and whether the warm start is finite
+        boolean zFinite = true;
         for (int i = 0; i < n; i++) {
             u[i] = dot(x, i * d, 1, w, d) + b;
+            zFinite &= Double.isFinite(z[i]);
         }
-        if (!warmStart || !Finite.allFinite(z)) {
+        if (!warmStart || !zFinite) {
             java.util.Arrays.fill(z, 0.0);
         }
         SolveStats fs = direct ? solvers.direct(a, u, z, forwardTol) : solvers.newton(a, act, eps, u, z, forwardTol, forwardMaxIter);
@@ -119,31 +122,59 @@ public final class ScalarDeqObjective implements GramObjective {
             dact[i] = fz == null ? act.derivative(pre, eps) : act.derivative(pre, fz[i], eps);
             double r = z[i] * v - y[i];
             loss += r * r;
-            r2c[i] = 2.0 * c * r;
+            double rc = 2.0 * c * r;
+            r2c[i] = rc;
+            g[i] = rc * v; // the adjoint's right-hand side, used only when the gradient is
         }
         loss *= c;
         if (!needGradient || !Double.isFinite(loss)) {
             return new Evaluation(loss, fs, null, Double.NaN);
         }
-        for (int i = 0; i < n; i++) {
-            g[i] = r2c[i] * v;
-        }
         SolveStats bs = adjoint(a);
-        for (int i = 0; i < n; i++) {
-            mu[i] = dact[i] * nu[i];
-        }
-        // the sums in the order of DeqObjective's GEMMs (RowGemm's four-term groups) and EJML's sumCols and
-        // multTransA, so the two paths agree to the last bit where their solves do
-        grad.A.data[0] = trainA ? dot(mu, 0, 1, z, n) : 0.0;
-        double[] gw = grad.W.data;
-        for (int j = 0; j < d; j++) {
-            gw[j] = trainW ? dot(mu, 0, 1, x, j, d, n) : 0.0;
-        }
+        // one pass: mu = D nu and the gradient's sums, each in the order of DeqObjective's GEMMs (RowGemm's
+        // four-term groups) and EJML's sumCols and multTransA, so the two paths agree to the last bit
+        // where their solves do; dL/dW in this pass when d = 1, else by columns after it
+        double ga = 0;
+        double gw0 = 0;
         double gb = 0;
         double gv = 0;
-        for (int i = 0; i < n; i++) {
-            gb += mu[i];
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            double m0 = dact[i] * nu[i];
+            double m1 = dact[i + 1] * nu[i + 1];
+            double m2 = dact[i + 2] * nu[i + 2];
+            double m3 = dact[i + 3] * nu[i + 3];
+            mu[i] = m0;
+            mu[i + 1] = m1;
+            mu[i + 2] = m2;
+            mu[i + 3] = m3;
+            ga += m0 * z[i] + m1 * z[i + 1] + m2 * z[i + 2] + m3 * z[i + 3];
+            if (d == 1) {
+                gw0 += m0 * x[i] + m1 * x[i + 1] + m2 * x[i + 2] + m3 * x[i + 3];
+            }
+            gb += m0;
+            gb += m1;
+            gb += m2;
+            gb += m3;
             gv += z[i] * r2c[i];
+            gv += z[i + 1] * r2c[i + 1];
+            gv += z[i + 2] * r2c[i + 2];
+            gv += z[i + 3] * r2c[i + 3];
+        }
+        for (; i < n; i++) {
+            double m = dact[i] * nu[i];
+            mu[i] = m;
+            ga += m * z[i];
+            if (d == 1) {
+                gw0 += m * x[i];
+            }
+            gb += m;
+            gv += z[i] * r2c[i];
+        }
+        grad.A.data[0] = trainA ? ga : 0.0;
+        double[] gw = grad.W.data;
+        for (int j = 0; j < d; j++) {
+            gw[j] = !trainW ? 0.0 : d == 1 ? gw0 : dot(mu, 0, 1, x, j, d, n);
         }
         grad.b.data[0] = trainB ? gb : 0.0;
         grad.v.data[0] = trainV ? gv : 0.0;

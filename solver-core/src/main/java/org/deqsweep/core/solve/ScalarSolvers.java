@@ -35,28 +35,54 @@ public final class ScalarSolvers {
     public SolveStats direct(double a, double[] u, double[] z, double tol) {
         int n = u.length;
         size(n);
-        if (!Double.isFinite(a) || !Finite.allFinite(u)) {
+        if (!Double.isFinite(a)) {
             return SolveStats.of(false, 0, Double.NaN);
         }
         double pivot = -a + 1.0;
         boolean singular = !(Math.abs(pivot) > 0) || !Double.isFinite(pivot);
+        // one pass: u's finiteness and the candidate solution (in fz until it is known to be finite)
+        boolean uFinite = true;
         if (!singular) {
             double inv = 1.0 / pivot;
             boolean finite = true;
             for (int i = 0; i < n; i++) {
-                double t = u[i] * inv;
+                double ui = u[i];
+                uFinite &= Double.isFinite(ui);
+                double t = ui * inv;
                 fz[i] = t;
                 finite &= Double.isFinite(t);
             }
-            if (finite) {
-                System.arraycopy(fz, 0, z, 0, n);
-            } else {
+            if (!uFinite) {
+                return SolveStats.of(false, 0, Double.NaN);
+            }
+            if (!finite) {
                 singular = true;
             }
+        } else if (!Finite.allFinite(u)) {
+            return SolveStats.of(false, 0, Double.NaN);
         }
-        forwardMap(a, Activation.IDENTITY, 0, u, z);
-        double res = Batch.relDiff(z, fz, 0, n);
+        // one pass: z takes the solution, fz = act(a z + u) for the identity, and the residual's sums
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < n; i++) {
+            double zi = singular ? z[i] : fz[i];
+            z[i] = zi;
+            double f = zi * a + u[i];
+            fz[i] = f;
+            double r = zi - f;
+            num += r * r;
+            den += zi * zi;
+        }
+        double res = residual(num, den, z, fz, n);
         return new SolveStats(!singular && res <= tol, 1, res, singular);
+    }
+
+    /** Batch.relDiff(z, f) from its two sums, taken in its order; its rescaled pass when one overflowed. */
+    private static double residual(double num, double den, double[] z, double[] f, int n) {
+        if (Double.isInfinite(num) || Double.isInfinite(den)) {
+            return Batch.relDiff(z, f, 0, n);
+        }
+        return Math.sqrt(num) / Math.max(Math.sqrt(den), Batch.TINY);
     }
 
     /**
@@ -192,11 +218,18 @@ public final class ScalarSolvers {
                 }
             }
         }
-        // residual of nu = g + s (D o nu) a, as Batch.adjointMap
+        // residual of nu = g + s (D o nu) a, as Batch.adjointMap, and its sums in the same pass
+        double num = 0;
+        double den = 0;
         for (int i = 0; i < n; i++) {
-            x[i] = s * dact[i] * nu[i] * a + g[i];
+            double nui = nu[i];
+            double xi = s * dact[i] * nui * a + g[i];
+            x[i] = xi;
+            double r = nui - xi;
+            num += r * r;
+            den += nui * nui;
         }
-        double res = Batch.relDiff(nu, x, 0, n);
+        double res = residual(num, den, nu, x, n);
         return new SolveStats(!singular && res <= tol, 1, res, singular);
     }
 }
