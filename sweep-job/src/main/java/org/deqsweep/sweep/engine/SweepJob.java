@@ -305,9 +305,8 @@ public final class SweepJob {
         }
         long wave = Math.max(1, Math.min(auto.waveSize(), (long) AUTO_POINTS_PER_TASK * auto.partitions()));
         SweepSpec.Job j = spec.job();
-        SweepSpec fixedWaves = new SweepSpec(spec.name(), spec.description(), spec.grid(), spec.zip(), spec.exclude(),
-                spec.fixed(), new SweepSpec.Job(j.partitions(), j.tasksPerCore(), (int) Math.min(Integer.MAX_VALUE, wave),
-                j.maxGridSize(), j.recordCurves()), spec.sourceName(), spec.rawText(), spec.overrides(), spec.canonicalJson());
+        SweepSpec fixedWaves = spec.withJob(new SweepSpec.Job(j.partitions(), j.tasksPerCore(),
+                (int) Math.min(Integer.MAX_VALUE, wave), j.maxGridSize(), j.recordCurves()));
         return DryRunPlan.of(fixedWaves, cores, 0);
     }
 

@@ -7,11 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.deqsweep.sweep.refine.Criterion;
+import org.deqsweep.sweep.refine.Refine;
 
 /**
  * The canonical JSON of a resolved spec, {@link SweepSpec#canonicalJson()} (the manifest's
  * {@code spec.resolved}): coerced values under flat run keys, grid and zip in spec order, fixed and
- * exclude keys sorted and every job setting present, so two spellings of one spec give the same bytes.
+ * exclude keys sorted, every job setting present and, when the spec has one, every refine setting, so
+ * two spellings of one spec give the same bytes.
  */
 final class CanonicalSpec {
 
@@ -21,7 +24,7 @@ final class CanonicalSpec {
     }
 
     static String json(String name, String desc, List<SweepSpec.Axis> grid, List<SweepSpec.ZipGroup> zip,
-                       List<Map<String, Object>> exclude, Map<String, Object> fixed, SweepSpec.Job job) {
+                       List<Map<String, Object>> exclude, Map<String, Object> fixed, SweepSpec.Job job, Refine refine) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("description", desc);
@@ -48,6 +51,18 @@ final class CanonicalSpec {
         j.put("max_grid_size", job.maxGridSize());
         j.put("record_curves", job.recordCurves());
         m.put("job", j);
+        if (refine != null) {
+            // only when given, so the canonical form of a spec without refinement is what it always was
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("key", refine.key());
+            r.put("scale", refine.scale().key());
+            r.put("criterion", refine.criterion().key());
+            r.put("threshold", refine.criterion() == Criterion.CONVERGED_FRACTION ? refine.threshold() : null);
+            r.put("rounds", refine.rounds());
+            r.put("target_width", refine.targetWidth());
+            r.put("points_per_round", refine.pointsPerRound());
+            m.put("refine", r);
+        }
         try {
             return JSON.writeValueAsString(m);
         } catch (JsonProcessingException e) {

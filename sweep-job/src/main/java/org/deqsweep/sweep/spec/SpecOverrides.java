@@ -10,8 +10,8 @@ import org.deqsweep.core.config.ConfigSchema;
 /**
  * Applies {@code --set path=value} overrides to a spec's raw map, before it is validated. The value is
  * parsed as YAML flow ({@code grid.d=[8,16]}, {@code fixed.n=100}, {@code job.wave_size=50},
- * {@code name=foo}); {@code grid.KEY} and {@code fixed.KEY} move the key there, removing it from the
- * other sections and the zip groups, and a bare run key ({@code step_size=0.1} or
+ * {@code refine.rounds=8}, {@code refine=null} (no refinement), {@code name=foo}); {@code grid.KEY} and
+ * {@code fixed.KEY} move the key there, removing it from the other sections and the zip groups, and a bare run key ({@code step_size=0.1} or
  * {@code forward.tol=1e-8}) replaces it wherever it lives, in the grid, a zip group or fixed, and
  * otherwise goes to fixed. A path that names nothing is refused, with the nearest key when one is close.
  */
@@ -58,6 +58,18 @@ final class SpecOverrides {
                 }
                 section(root, "job").put(seg[1], value);
                 return;
+            case "refine":
+                if (seg.length == 1) {
+                    root.put(top, value);
+                    return;
+                }
+                if (seg.length != 2 || !SpecValidator.REFINE_KEYS.contains(seg[1])) {
+                    throw new SpecException(pathText, "an unknown key (from --set)",
+                            KeySuggestions.withHint("one of refine." + String.join(", refine.", SpecValidator.REFINE_KEYS),
+                                    seg.length == 2 ? seg[1] : pathText, SpecValidator.REFINE_KEYS));
+                }
+                section(root, "refine").put(seg[1], value);
+                return;
             case "grid":
             case "fixed": {
                 if (seg.length == 1) {
@@ -101,7 +113,8 @@ final class SpecOverrides {
                     cands.addAll(KeySuggestions.runKeyCandidates());
                     throw new SpecException(pathText, "an unknown path (from --set)",
                             KeySuggestions.withHint(
-                                    "name, description, family, grid, zip, exclude, fixed, job, grid.KEY, fixed.KEY, job.KEY or a run key",
+                                    "name, description, family, grid, zip, exclude, fixed, job, refine, grid.KEY, fixed.KEY,"
+                                    + " job.KEY, refine.KEY or a run key",
                                     pathText, cands));
                 }
                 if (!replaceEverywhere(root, flat, value)) {

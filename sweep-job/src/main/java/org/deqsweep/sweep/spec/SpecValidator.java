@@ -12,6 +12,9 @@ import java.util.regex.Pattern;
 import org.deqsweep.core.config.ConfigException;
 import org.deqsweep.core.config.ConfigSchema;
 import org.deqsweep.core.config.RunConfig;
+import org.deqsweep.sweep.refine.Criterion;
+import org.deqsweep.sweep.refine.Refine;
+import org.deqsweep.sweep.refine.Scale;
 
 /**
  * Turns a spec's raw map, overrides applied, into a {@link SweepSpec}, or refuses it with the spec path
@@ -27,6 +30,9 @@ final class SpecValidator {
     private static final Map<String, ConfigSchema.Field> JOB_FIELDS = jobFields();
     /** The keys of the job section, in the order they are documented. */
     static final List<String> JOB_KEYS = List.copyOf(JOB_FIELDS.keySet());
+    private static final Map<String, ConfigSchema.Field> REFINE_FIELDS = refineFields();
+    /** The keys of the refine section, in the order they are documented (DESIGN 4.7). */
+    static final List<String> REFINE_KEYS = List.copyOf(REFINE_FIELDS.keySet());
 
     private final String source;
     private final String rawText;
@@ -52,6 +58,26 @@ final class SpecValidator {
                 List.of(), null, "the largest grid accepted"));
         m.put("record_curves", new ConfigSchema.Field("record_curves", ConfigSchema.Type.BOOLEAN, true, null, false, null,
                 List.of(), null, "write the curves table"));
+        return m;
+    }
+
+    private static Map<String, ConfigSchema.Field> refineFields() {
+        Map<String, ConfigSchema.Field> m = new LinkedHashMap<>();
+        m.put("key", new ConfigSchema.Field("key", ConfigSchema.Type.STRING, null, null, false, null,
+                List.of(), null, "the grid key refined"));
+        m.put("scale", new ConfigSchema.Field("scale", ConfigSchema.Type.STRING, "log", null, false, null,
+                Scale.KEYS, null, "where points go"));
+        m.put("criterion", new ConfigSchema.Field("criterion", ConfigSchema.Type.STRING, "all_converged", null, false, null,
+                Criterion.KEYS, null, "what makes a value pass"));
+        m.put("threshold", new ConfigSchema.Field("threshold", ConfigSchema.Type.DOUBLE, null, 0.0, true, 1.0,
+                List.of(), null, "converged fraction a value needs (converged_fraction only)"));
+        m.put("rounds", new ConfigSchema.Field("rounds", ConfigSchema.Type.INT, null, 1.0, false, (double) Refine.MAX_ROUNDS,
+                List.of(), null, "the most rounds"));
+        m.put("target_width", new ConfigSchema.Field("target_width", ConfigSchema.Type.DOUBLE, null, Refine.MIN_TARGET_WIDTH,
+                false, null, List.of(), null, "the relative bracket width to reach"));
+        m.put("points_per_round", new ConfigSchema.Field("points_per_round", ConfigSchema.Type.INT,
+                Refine.DEFAULT_POINTS_PER_ROUND, 1.0, false, (double) Refine.MAX_POINTS_PER_ROUND,
+                List.of(), null, "values placed per group and round"));
         return m;
     }
 
@@ -103,6 +129,7 @@ final class SpecValidator {
         grid.forEach(a -> varying.add(a.key()));
         zip.forEach(z -> varying.addAll(z.keys()));
         List<Map<String, Object>> exclude = exclude(m.get("exclude"), varying);
+        Refine refine = refine(m.get("refine"), grid, zip, exclude);
 
         long size = 1;
         StringBuilder shape = new StringBuilder();
@@ -129,8 +156,9 @@ final class SpecValidator {
                     "at most job.max_grid_size = " + job.maxGridSize() + " points (raise job.max_grid_size to run a larger grid)");
         }
 
-        String canonical = CanonicalSpec.json(name, (String) desc, grid, zip, exclude, fixed, job);
-        SweepSpec spec = new SweepSpec(name, (String) desc, grid, zip, exclude, fixed, job, source, rawText, overrides, canonical);
+        String canonical = CanonicalSpec.json(name, (String) desc, grid, zip, exclude, fixed, job, refine);
+        SweepSpec spec = new SweepSpec(name, (String) desc, grid, zip, exclude, fixed, job, refine, source, rawText, overrides,
+                canonical);
         Grid g = Grid.of(spec);
         long first = g.firstIncluded();
         if (first < 0) {
@@ -172,6 +200,115 @@ final class SpecValidator {
                 (Integer) v.getOrDefault("wave_size", d.waveSize()),
                 (Long) v.getOrDefault("max_grid_size", d.maxGridSize()),
                 (Boolean) v.getOrDefault("record_curves", d.recordCurves()));
+    }
+
+    /**
+     * The refine section (DESIGN 4.7), or null when absent or null. The key must be a real-valued grid
+     * axis (not a zip group, not fixed, not named by an exclude rule) with at least two values, all &gt; 0;
+     * a threshold goes with converged_fraction only, and at least one of rounds and target_width is given.
+     */
+    private Refine refine(Object raw, List<SweepSpec.Axis> grid, List<SweepSpec.ZipGroup> zip, List<Map<String, Object>> exclude) {
+        if (raw == null) {
+            return null;
+        }
+        if (!(raw instanceof Map<?, ?> rm)) {
+            throw new SpecException("refine", ConfigSchema.describe(raw),
+                    "a map with key, and rounds or target_width (optional: scale, criterion, threshold, points_per_round)");
+        }
+        Map<String, Object> v = new HashMap<>();
+        for (Map.Entry<String, Object> e : SpecYaml.cast(rm).entrySet()) {
+            ConfigSchema.Field f = REFINE_FIELDS.get(e.getKey());
+            if (f == null) {
+                throw new SpecException("refine." + e.getKey(), "an unknown key",
+                        KeySuggestions.withHint("one of " + String.join(", ", REFINE_KEYS), e.getKey(), REFINE_KEYS));
+            }
+            try {
+                v.put(e.getKey(), ConfigSchema.coerce("refine." + e.getKey(), f, e.getValue()));
+            } catch (ConfigException ce) {
+                throw SpecException.of(ce);
+            }
+        }
+        String key = refineKey(v.get("key"), grid, zip, exclude);
+        Scale scale = Scale.of((String) v.getOrDefault("scale", "log"));
+        Criterion criterion = Criterion.of((String) v.getOrDefault("criterion", "all_converged"));
+        Double threshold = (Double) v.get("threshold");
+        if (criterion == Criterion.ALL_CONVERGED && threshold != null) {
+            throw new SpecException("refine.threshold", ConfigSchema.describe(threshold) + " with criterion all_converged",
+                    "no threshold with all_converged (every seed converged passes); for a fraction, criterion: converged_fraction");
+        }
+        if (criterion == Criterion.CONVERGED_FRACTION && threshold == null) {
+            throw new SpecException("refine.threshold", "nothing (the key is missing) with criterion converged_fraction",
+                    "a finite number > 0 and <= 1: the converged fraction a value needs to pass");
+        }
+        Integer rounds = (Integer) v.get("rounds");
+        Double target = (Double) v.get("target_width");
+        if (rounds == null && target == null) {
+            throw new SpecException("refine", "neither rounds nor target_width",
+                    "at least one of refine.rounds (1.." + Refine.MAX_ROUNDS + ") and refine.target_width (>= "
+                            + Refine.MIN_TARGET_WIDTH + ", relative)");
+        }
+        int k = (Integer) v.getOrDefault("points_per_round", Refine.DEFAULT_POINTS_PER_ROUND);
+        return new Refine(key, scale, criterion, threshold == null ? 1.0 : threshold, rounds, target, k);
+    }
+
+    private String refineKey(Object raw, List<SweepSpec.Axis> grid, List<SweepSpec.ZipGroup> zip, List<Map<String, Object>> exclude) {
+        List<String> real = new ArrayList<>();
+        for (SweepSpec.Axis a : grid) {
+            if (ConfigSchema.field(a.key()).type() == ConfigSchema.Type.DOUBLE) {
+                real.add(a.key());
+            }
+        }
+        String allowed = "a real-valued grid key with at least two values, all > 0"
+                + (real.isEmpty() ? " (this grid has none)" : ": " + String.join(", ", real));
+        if (raw == null) {
+            throw new SpecException("refine.key", "nothing (the key is missing)", allowed);
+        }
+        String given = (String) raw;
+        String flat = given.strip();
+        int dot = flat.indexOf('.');
+        if (dot > 0 && ConfigSchema.GROUPS.contains(flat.substring(0, dot))) {
+            flat = flat.substring(0, dot) + "_" + flat.substring(dot + 1); // forward.tol is forward_tol
+        }
+        if (!ConfigSchema.isKey(flat)) {
+            throw new SpecException("refine.key", ConfigSchema.describe(raw) + ", not a run key",
+                    KeySuggestions.withHint(allowed, given, real.isEmpty() ? KeySuggestions.runKeyCandidates() : real));
+        }
+        if (ConfigSchema.field(flat).type() != ConfigSchema.Type.DOUBLE) {
+            throw new SpecException("refine.key", ConfigSchema.describe(raw) + ", a key of type "
+                    + ConfigSchema.field(flat).type().name().toLowerCase(java.util.Locale.ROOT), allowed);
+        }
+        SweepSpec.Axis axis = null;
+        for (SweepSpec.Axis a : grid) {
+            if (a.key().equals(flat)) {
+                axis = a;
+            }
+        }
+        if (axis == null) {
+            String where = origin.containsKey(flat) ? "given at " + origin.get(flat) : "not given (its default is fixed)";
+            for (int i = 0; i < zip.size(); i++) {
+                if (zip.get(i).keys().contains(flat)) {
+                    where = "in zip group zip[" + i + "], where it varies with other keys";
+                }
+            }
+            throw new SpecException("refine.key", ConfigSchema.describe(raw) + ", " + where, allowed);
+        }
+        if (axis.size() < 2) {
+            throw new SpecException("refine.key", ConfigSchema.describe(raw) + " with one grid value, " + axis.values().get(0),
+                    allowed + " (a bracket needs a passing and a failing value)");
+        }
+        for (int i = 0; i < axis.size(); i++) {
+            if (!((Double) axis.values().get(i) > 0)) {
+                throw new SpecException("refine.key", ConfigSchema.describe(raw) + " with grid." + flat + "[" + i + "] = "
+                        + axis.values().get(i), allowed + " (relative widths are taken against the lower end)");
+            }
+        }
+        for (int i = 0; i < exclude.size(); i++) {
+            if (exclude.get(i).containsKey(flat)) {
+                throw new SpecException("exclude[" + i + "]." + flat, "a rule on refine.key " + flat,
+                        "exclude rules on the other varying keys only (a refined value is new and could not match it)");
+            }
+        }
+        return flat;
     }
 
     private Map<String, Object> mapSection(String path, Object raw) {

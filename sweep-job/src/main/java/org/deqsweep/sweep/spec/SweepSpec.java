@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deqsweep.sweep.refine.Refine;
 
 /**
  * A parsed and validated sweep spec (DESIGN 4): every value already coerced to its key's type
@@ -19,6 +20,7 @@ import java.util.Map;
  * @param exclude       partial points: a point matching every entry of one of them is dropped
  * @param fixed         everything else, the same for every run (including the top-level family)
  * @param job           execution settings
+ * @param refine        the {@code refine:} section (DESIGN 4.7), or null when the spec refines nothing
  * @param sourceName    where the spec came from (a file path or a name given by the caller)
  * @param rawText       the spec text as read, before --set overrides, for the manifest
  * @param overrides     the --set overrides applied, in order
@@ -26,11 +28,11 @@ import java.util.Map;
  */
 public record SweepSpec(String name, String description, List<Axis> grid, List<ZipGroup> zip,
                         List<Map<String, Object>> exclude, Map<String, Object> fixed, Job job,
-                        String sourceName, String rawText, List<String> overrides, String canonicalJson) {
+                        Refine refine, String sourceName, String rawText, List<String> overrides, String canonicalJson) {
 
     /** Top-level keys of a spec, in the order they are documented. */
     public static final List<String> TOP_LEVEL_KEYS =
-            List.of("name", "description", "family", "grid", "zip", "exclude", "fixed", "job");
+            List.of("name", "description", "family", "grid", "zip", "exclude", "fixed", "job", "refine");
 
     public SweepSpec {
         grid = List.copyOf(grid);
@@ -87,6 +89,12 @@ public record SweepSpec(String name, String description, List<Axis> grid, List<Z
      */
     public record Job(Integer partitions, int tasksPerCore, int waveSize, long maxGridSize, boolean recordCurves) {
         public static final Job DEFAULTS = new Job(null, 4, 0, 1_000_000L, true);
+    }
+
+    /** The same spec with other execution settings (the refine section and the canonical JSON kept). */
+    public SweepSpec withJob(Job newJob) {
+        return new SweepSpec(name, description, grid, zip, exclude, fixed, newJob, refine, sourceName, rawText, overrides,
+                canonicalJson);
     }
 
     /** The model family when it is the same for every run, else null (it varies in the grid or a zip group). */

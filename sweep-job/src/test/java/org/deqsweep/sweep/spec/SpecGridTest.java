@@ -166,7 +166,7 @@ class SpecGridTest {
         SweepSpec.ZipGroup twice = new SweepSpec.ZipGroup(List.of(new SweepSpec.Axis("n", List.of(10, 10)),
                 new SweepSpec.Axis("max_steps", List.of(5, 5))));
         SweepSpec bad = new SweepSpec(ok.name(), ok.description(), ok.grid(), List.of(twice), ok.exclude(), ok.fixed(), ok.job(),
-                ok.sourceName(), ok.rawText(), ok.overrides(), ok.canonicalJson());
+                ok.refine(), ok.sourceName(), ok.rawText(), ok.overrides(), ok.canonicalJson());
         assertTrue(bad.toGrid().repeatsPoints());
         assertEquals(2, z.axes().size());
     }

@@ -26,6 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SpecMalformedTest {
 
     private static final String H = "name: t\n";
+    /** A grid a refine section can refine: step_size is a real axis of three positive values. */
+    private static final String RG = H + "grid:\n  step_size: [0.1, 0.3, 1.0]\n  seed: 'range(0, 3)'\n  d: [2, 4]\n";
 
     static Stream<Arguments> malformed() {
         return Stream.of(
@@ -93,7 +95,48 @@ class SpecMalformedTest {
                 row("name with a slash", "name: a/b", "name", "[A-Za-z0-9_.-]+"),
                 row("name of dots", "name: '..'", "name", "not . or .."),
                 row("description not a string", H + "description: [1, 2]", "description", "a string"),
-                row("malformed YAML", H + "grid: {d: [1, 2}", "grid.d", "well-formed YAML"));
+                row("malformed YAML", H + "grid: {d: [1, 2}", "grid.d", "well-formed YAML"),
+                // refine: (DESIGN 4.7)
+                row("refine not a map", RG + "refine: [step_size]", "refine", "a map with key"),
+                row("refine with an unknown key", RG + "refine: {key: step_size, round: 3}", "refine.round", "did you mean rounds?"),
+                row("refine without a key", RG + "refine: {rounds: 3}", "refine.key", "a real-valued grid key"),
+                row("refine of an empty map", RG + "refine: {}", "refine.key", "a real-valued grid key with at least two values, all > 0: step_size"),
+                row("refine key not a run key", RG + "refine: {key: stepsize, rounds: 3}", "refine.key", "did you mean step_size?"),
+                row("refine key of integer type", RG + "refine: {key: d, rounds: 3}", "refine.key", "a real-valued grid key"),
+                row("refine key that is the seed", RG + "refine: {key: seed, rounds: 3}", "refine.key", "a real-valued grid key"),
+                row("refine key that is fixed", RG + "fixed: {noise: 0.1}\nrefine: {key: noise, rounds: 3}", "refine.key",
+                        "grid key with at least two values, all > 0: step_size"),
+                row("refine key not given anywhere", RG + "refine: {key: init_scale, rounds: 3}", "refine.key", "all > 0: step_size"),
+                row("refine key in a zip group", H + "grid: {seed: [0, 1]}\nzip:\n  - {step_size: [0.1, 0.2], n: [10, 20]}\n"
+                        + "refine: {key: step_size, rounds: 3}", "refine.key", "(this grid has none)"),
+                row("refine key with one grid value", H + "grid: {step_size: [0.1], seed: [0, 1]}\nrefine: {key: step_size, rounds: 2}",
+                        "refine.key", "a bracket needs a passing and a failing value"),
+                row("refine key with a value <= 0", H + "grid: {a_center: [-0.5, 0.5]}\nrefine: {key: a_center, rounds: 2}",
+                        "refine.key", "relative widths are taken against the lower end"),
+                row("exclude rule on the refine key", RG + "exclude:\n  - {step_size: 0.3, d: 4}\nrefine: {key: step_size, rounds: 3}",
+                        "exclude[0].step_size", "exclude rules on the other varying keys only"),
+                row("refine scale unknown", RG + "refine: {key: step_size, scale: geometric, rounds: 3}", "refine.scale", "one of [log, linear]"),
+                row("refine criterion unknown", RG + "refine: {key: step_size, criterion: converged, rounds: 3}", "refine.criterion",
+                        "one of [all_converged, converged_fraction]"),
+                row("refine threshold with all_converged", RG + "refine: {key: step_size, threshold: 0.5, rounds: 3}", "refine.threshold",
+                        "no threshold with all_converged"),
+                row("refine converged_fraction without a threshold", RG + "refine: {key: step_size, criterion: converged_fraction, rounds: 3}",
+                        "refine.threshold", "a finite number > 0 and <= 1"),
+                row("refine threshold above 1", RG + "refine: {key: step_size, criterion: converged_fraction, threshold: 1.5, rounds: 3}",
+                        "refine.threshold", "a finite number > 0 and <= 1"),
+                row("refine threshold of 0", RG + "refine: {key: step_size, criterion: converged_fraction, threshold: 0, rounds: 3}",
+                        "refine.threshold", "a finite number > 0"),
+                row("refine without rounds or target", RG + "refine: {key: step_size}", "refine", "at least one of refine.rounds"),
+                row("refine rounds of 0", RG + "refine: {key: step_size, rounds: 0}", "refine.rounds", "an integer >= 1 and <= 64"),
+                row("refine rounds not an integer", RG + "refine: {key: step_size, rounds: 2.5}", "refine.rounds", "an integer"),
+                row("refine target width of 0", RG + "refine: {key: step_size, target_width: 0}", "refine.target_width", "a finite number >="),
+                row("refine target width below the least", RG + "refine: {key: step_size, target_width: 1.0e-9}", "refine.target_width",
+                        "a finite number >="),
+                row("refine target width .inf", RG + "refine: {key: step_size, target_width: .inf}", "refine.target_width", "a finite number"),
+                row("refine points per round of 0", RG + "refine: {key: step_size, rounds: 2, points_per_round: 0}",
+                        "refine.points_per_round", "an integer >= 1 and <= 64"),
+                row("refine points per round too many", RG + "refine: {key: step_size, rounds: 2, points_per_round: 65}",
+                        "refine.points_per_round", "an integer >= 1 and <= 64"));
     }
 
     private static Arguments row(String name, String yaml, String path, String allowedFragment) {

@@ -55,6 +55,8 @@ class SpecRefusedByCommandTest {
                 Arguments.of("--set of an unknown key", good, List.of("--set", "fixed.widht=3"), "did you mean width?"),
                 Arguments.of("--set of a bad value", good, List.of("--set", "fixed.n=0"), "fixed.n"),
                 Arguments.of("--set without =", good, List.of("--set", "grid.d"), "grid.d"),
+                Arguments.of("--set of an unknown refine key", good, List.of("--set", "refine.keys=step_size"), "did you mean key?"),
+                Arguments.of("--set of a refine on an integer key", good, List.of("--set", "refine={key: d, rounds: 2}"), "refine.key"),
                 Arguments.of("--set making the grid too large", good,
                         List.of("--set", "grid.seed=range(0,1001)", "--set", "grid.d=range(1,1001)"),
                         "at most job.max_grid_size"));
