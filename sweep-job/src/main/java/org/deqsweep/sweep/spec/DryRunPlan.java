@@ -6,6 +6,9 @@ import java.util.Locale;
 import java.util.Map;
 import org.deqsweep.core.config.ConfigException;
 import org.deqsweep.core.config.RunConfig;
+import org.deqsweep.sweep.refine.Criterion;
+import org.deqsweep.sweep.refine.Refine;
+import org.deqsweep.sweep.refine.Refinement;
 
 /**
  * What a sweep would do, computed on the driver without running anything (the {@code --dry-run}
@@ -28,10 +31,13 @@ import org.deqsweep.core.config.RunConfig;
  * @param cpuSeconds      estimated total CPU seconds (the cost model summed over the included points)
  * @param wallSeconds     cpuSeconds spread evenly over the cores
  * @param sampled         true when the cost was extrapolated from a sample of points
+ * @param refine          the most runs the spec's refinement may add (DESIGN 4.7), or null without one; not in
+ *                        included, waves or the estimate
  * @param text            the multi-line description printed by {@code --dry-run}
  */
 public record DryRunPlan(String name, long gridSize, long included, int cores, int partitions, long waveSize, long waves,
-                         double cpuSeconds, double wallSeconds, boolean sampled, String text) {
+                         double cpuSeconds, double wallSeconds, boolean sampled, Refinement.Budget refine,
+                         String text) {
 
     /** Seconds per model unit ({@code max_steps * n * (width^2 + width * d)}): an uncalibrated guess of 1 ns per multiply-add. */
     public static final double SECONDS_PER_UNIT = 1.0e-9;
@@ -85,8 +91,28 @@ public record DryRunPlan(String name, long gridSize, long included, int cores, i
         waveSize = Math.min(waveSize, included);
         long waves = (included + waveSize - 1) / waveSize;
 
-        String text = describe(spec, grid, included, cores, (int) parts, waveSize, waves, cpu, wall, sampled);
-        return new DryRunPlan(spec.name(), grid.size(), included, cores, (int) parts, waveSize, waves, cpu, wall, sampled, text);
+        Refinement.Budget refine = refineBudget(spec, included);
+        String text = describe(spec, grid, included, cores, (int) parts, waveSize, waves, cpu, wall, sampled, refine);
+        return new DryRunPlan(spec.name(), grid.size(), included, cores, (int) parts, waveSize, waves, cpu, wall, sampled, refine,
+                text);
+    }
+
+    /**
+     * The refinement's bound: rounds x points per round x (groups x seeds), where groups x seeds is the
+     * included points over the refined axis' length (no exclude rule names the refined key, so every
+     * group holds the whole axis).
+     */
+    private static Refinement.Budget refineBudget(SweepSpec spec, long included) {
+        if (spec.refine() == null) {
+            return null;
+        }
+        List<Double> values = new ArrayList<>();
+        for (SweepSpec.Axis a : spec.grid()) {
+            if (a.key().equals(spec.refine().key())) {
+                a.values().forEach(v -> values.add((Double) v));
+            }
+        }
+        return Refinement.budget(values, included / values.size(), spec.refine());
     }
 
     /** Automatic wave size: as many waves as needed for each to take about {@link #TARGET_WAVE_SECONDS} of wall time. */
@@ -115,7 +141,7 @@ public record DryRunPlan(String name, long gridSize, long included, int cores, i
     }
 
     private static String describe(SweepSpec spec, Grid grid, long included, int cores, int parts, long waveSize, long waves,
-                                   double cpu, double wall, boolean sampled) {
+                                   double cpu, double wall, boolean sampled, Refinement.Budget refine) {
         StringBuilder b = new StringBuilder();
         b.append("sweep ").append(spec.name()).append(" (").append(spec.sourceName()).append(")\n");
         if (spec.description() != null && !spec.description().isBlank()) {
@@ -156,6 +182,19 @@ public record DryRunPlan(String name, long gridSize, long included, int cores, i
                 .append(sampled ? " (extrapolated from a sample)" : "").append('\n');
         b.append("              a model, not a measurement: ").append(SECONDS_PER_UNIT)
                 .append(" s x max_steps x n x (width^2 + width*d) per run, ignoring early stops\n");
+        if (refine != null) {
+            Refine r = spec.refine();
+            b.append("  refine:     ").append(r.key()).append(", ").append(r.scale().key()).append(" scale, ").append(r.criterion().key())
+                    .append(r.criterion() == Criterion.CONVERGED_FRACTION ? " >= " + r.threshold() : "")
+                    .append(": at most ").append(refine.maxRuns()).append(" more runs (").append(refine.rounds())
+                    .append(refine.rounds() == 1 ? " round x " : " rounds x ").append(refine.pointsPerRound()).append(" values x ")
+                    .append(refine.runsPerValue()).append(" runs per value: groups x seeds)\n");
+            if (r.targetWidth() != null) {
+                b.append("              target width ").append(r.targetWidth()).append(": ").append(refine.predictedRounds())
+                        .append(" rounds from the widest neighbouring grid values")
+                        .append(r.rounds() == null ? " (the round limit)\n" : "\n");
+            }
+        }
         return b.toString();
     }
 

@@ -1,6 +1,8 @@
 package org.deqsweep.sweep.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -50,5 +52,28 @@ class SpecDryRunTest {
         assertEquals(250, DryRunPlan.autoWaveSize(1000, 2400));
         assertEquals("42 s", DryRunPlan.human(42));
         assertEquals("2.5 h", DryRunPlan.human(9000));
+    }
+
+    @Test
+    void aRefinementSaysHowManyRunsItMayAddAtMost() {
+        // groups x seeds = 2 d x 2 seeds = 4 runs per new value; the widest neighbours 0.3 and 1 (ln 10/3 = 1.204)
+        // against ln 1.02 = 0.0198 with k = 3: 1.204 / 4^2 = 0.075, 1.204 / 4^3 = 0.0188, three rounds; 3 x 3 x 4 = 36 runs
+        SweepSpec s = SpecTestSupport.parse(SpecRefineTest.SPEC);
+        DryRunPlan p = DryRunPlan.of(s, 2, 0);
+        assertEquals(16, p.included(), "the grid alone");
+        assertEquals(3, p.refine().rounds());
+        assertEquals(4, p.refine().runsPerValue());
+        assertEquals(36, p.refine().maxRuns());
+        String text = p.describe();
+        assertTrue(text.contains("refine:     step_size, log scale, all_converged: at most 36 more runs"
+                + " (3 rounds x 3 values x 4 runs per value: groups x seeds)"), text);
+        assertTrue(text.contains("target width 0.02: 3 rounds from the widest neighbouring grid values (the round limit)"), text);
+
+        DryRunPlan given = DryRunPlan.of(SpecTestSupport.parse(SpecRefineTest.SPEC, "refine.rounds=5",
+                "refine.criterion=converged_fraction", "refine.threshold=0.5"), 2, 0);
+        assertEquals(5 * 3 * 4, given.refine().maxRuns(), "the rounds given are the limit");
+        assertTrue(given.describe().contains("converged_fraction >= 0.5"), given.describe());
+        assertFalse(given.describe().contains("all_converged"), given.describe());
+        assertNull(DryRunPlan.of(SpecTestSupport.parse("name: n\ngrid: {d: [1, 2]}\n"), 2, 0).refine());
     }
 }
