@@ -11,9 +11,9 @@ import org.deqsweep.core.config.ConfigSchema;
  * Applies {@code --set path=value} overrides to a spec's raw map, before it is validated. The value is
  * parsed as YAML flow ({@code grid.d=[8,16]}, {@code fixed.n=100}, {@code job.wave_size=50},
  * {@code refine.rounds=8}, {@code refine=null} (no refinement), {@code name=foo}); {@code grid.KEY} and
- * {@code fixed.KEY} move the key there, removing it from the other sections and the zip groups, and a bare run key ({@code step_size=0.1} or
- * {@code forward.tol=1e-8}) replaces it wherever it lives, in the grid, a zip group or fixed, and
- * otherwise goes to fixed. A path that names nothing is refused, with the nearest key when one is close.
+ * {@code fixed.KEY} move the key there, removing it from the other sections and the zip groups, and a
+ * bare run key ({@code step_size=0.1} or {@code forward.tol=1e-8}) replaces it wherever it lives, in the
+ * grid, a zip group or fixed, and otherwise goes to fixed. A path that names nothing is refused, with the nearest key when one is close.
  */
 final class SpecOverrides {
 

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.DoubleFunction;
@@ -250,17 +248,21 @@ class RefinementSimulationTest {
     }
 
     @Test
-    void placedValuesArePureFunctionsOfTheEndpoints() {
-        Map<Scale, List<Double>> first = new HashMap<>();
-        for (int rep = 0; rep < 2; rep++) {
-            for (Scale scale : Scale.values()) {
-                Refine r = new Refine("step_size", scale, Criterion.ALL_CONVERGED, 1.0, 4, null, 5);
-                Bracket b = Refinement.bracket(List.of(new Outcome(0.0316227766017, 1, 1, 0), new Outcome(0.1, 1, 0, 1)), r);
-                List<Double> p = Refinement.nextPoints(b, r, List.of());
-                List<Double> prev = first.putIfAbsent(scale, p);
-                if (prev != null) {
-                    assertSameBits(List.of(prev), List.of(p));
-                }
+    void placedValuesDependOnTheEndsAloneNotOnOrderOrValuesOutside() {
+        // a resumed job hands over outcomes in whatever order Spark returns them, with other values around
+        for (Scale scale : Scale.values()) {
+            Refine r = new Refine("step_size", scale, Criterion.ALL_CONVERGED, 1.0, 4, null, 5);
+            List<Outcome> two = List.of(new Outcome(0.0316227766017, 1, 1, 0), new Outcome(0.1, 1, 0, 1));
+            List<Outcome> many = new ArrayList<>(List.of(new Outcome(3.0, 1, 0, 1), new Outcome(0.1, 1, 0, 1),
+                    new Outcome(0.001, 1, 1, 0), new Outcome(0.5, 1, 0, 1), new Outcome(0.0316227766017, 1, 1, 0)));
+            List<Double> expected = Refinement.nextPoints(Refinement.bracket(two, r), r, List.of());
+            assertEquals(5, expected.size());
+            for (long seed = 0; seed < 5; seed++) {
+                java.util.Collections.shuffle(many, new java.util.Random(seed));
+                Bracket b = Refinement.bracket(many, r);
+                List<Double> tried = new ArrayList<>(List.of(3.0, 0.1, 0.001, 0.5, 0.0316227766017));
+                java.util.Collections.shuffle(tried, new java.util.Random(seed + 100));
+                assertSameBits(List.of(expected), List.of(Refinement.nextPoints(b, r, tried)));
             }
         }
     }
