@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -61,7 +62,7 @@ public final class Refinement {
      * @throws IllegalArgumentException when a value appears twice
      */
     public static Bracket bracket(Collection<Outcome> outcomes, Refine r) {
-        Map<Double, Verdict> v = new java.util.TreeMap<>();
+        TreeMap<Double, Verdict> v = new TreeMap<>();
         for (Outcome o : outcomes) {
             if (v.put(o.value(), verdict(o, r)) != null) {
                 throw new IllegalArgumentException("the value " + o.value() + " twice");
@@ -89,8 +90,8 @@ public final class Refinement {
                 }
             }
         }
-        double first = v.keySet().iterator().next();
-        double last = ((java.util.TreeMap<Double, Verdict>) v).lastKey();
+        double first = v.firstKey();
+        double last = v.lastKey();
         if (Double.isNaN(upper)) {
             String why = Double.isNaN(lower)
                     ? "no value of " + r.key() + " in [" + first + ", " + last + "] passed or failed (every one undecided)"
