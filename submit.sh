@@ -12,7 +12,8 @@
 #   ./submit.sh bench-storage [SPEC.yaml]        (the spec into a local dir, HDFS and S3 servers on 127.0.0.1)
 # With $SPARK_HOME set: $SPARK_HOME/bin/spark-submit with the shaded application jar.
 # Without: the embedded Spark from the Maven build (java ... org.apache.spark.deploy.SparkSubmit).
-# Environment: DRIVER_MEMORY (default 4g), SPARK_HOME, MVN (default mvn), MVN_FLAGS (e.g. -o).
+# Environment: DRIVER_MEMORY (default 4g), SPARK_HOME, MVN (default mvn), MVN_FLAGS (e.g. -o),
+#   DEQ_CDS=0 (no class-data archive), DEQ_JIT=default (the JVM's own JIT policy; DESIGN 5.6).
 #   DEQ_APP_JAR, DEQ_CLASSPATH_FILE: another application jar and runtime classpath, no build (the tests)
 set -euo pipefail
 

@@ -35,6 +35,12 @@ import org.deqsweep.sweep.store.OutputDir;
  * T(local[1]) / T(loop) - 1 are given for each whole command and for the difference between the two
  * grids, the job's cost per extra run (session start-up, first-job set-up and rebuild cancel).
  * {@code --memory N,...} writes the dry-run and real-run heap figures to "fanout-memory".
+ *
+ * <p>Before all that, each grid runs as a user runs it: {@code ./submit.sh} in a fresh JVM (after the first
+ * command of the build, which writes the class-data archive), then again with {@code --resume}, which trains
+ * nothing and measures a fresh JVM's start-up and table rebuild; likewise a sweep of 10^4 cheap runs. The
+ * machine's two-thread capacity (the same training on one thread, then on two side by side) bounds the
+ * parallel efficiency any program can reach on it at the time.
  */
 public final class FanoutBenchmark {
     private static final Pattern REBUILT = Pattern.compile("tables rebuilt from \\d+ waves in ([0-9.]+) s");
@@ -99,9 +105,10 @@ public final class FanoutBenchmark {
         }
         Path root = CoreBenchmark.repoRoot();
         applySparkDefaults(root.resolve("conf/spark-defaults.conf"));
+        String jit = org.deqsweep.sweep.cli.JitPolicy.apply(); // as a command's JVM: C2 for the numerics only
         String header = "- date: " + Instant.now() + "; machine: " + Runtime.getRuntime().availableProcessors() + " CPUs; JVM "
                 + System.getProperty("java.vm.version") + ", max heap " + (Runtime.getRuntime().maxMemory() >> 20)
-                + " MB; session settings from `conf/spark-defaults.conf`\n";
+                + " MB; session settings from `conf/spark-defaults.conf`; JIT policy of a command (DESIGN 5.6): " + jit + "\n";
         if (timing) {
             StringBuilder b = new StringBuilder("## Fan-out: plain loop against the sweep job\n\n").append(header);
             timing(root, spec, sets, bigSet, b);
@@ -118,13 +125,48 @@ public final class FanoutBenchmark {
 
     private static void timing(Path root, String spec, List<String> sets, String bigSet, StringBuilder b) throws Exception {
         double load0 = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        // 0. a cold sweep of the spec on local[2] (the first Spark jobs of a JVM: class loading, code generation),
-        // which is what a user's submit.sh command pays on top of the warm figures below
-        Timed cold = sweep(sweepArgs(root, spec, sets, 2));
-        System.err.printf("bench-fanout: cold local[2] %.1f s%n", cold.wall);
-
         List<String> bigSets = new ArrayList<>(sets);
         bigSets.add(bigSet);
+        // 1. what a user's command costs: ./submit.sh in a fresh JVM on local[2], each grid; then the same output
+        // again with --resume (nothing left to train: the start-up and the table rebuild of a fresh JVM)
+        Path coldDir = Files.createTempDirectory("deq-fanout-cold");
+        Path archive = root.resolve("sweep-job/target/deq-sweep-classes.jsa");
+        Path appJar = root.resolve("sweep-job/target/sweep-job-0.1.0-SNAPSHOT-app.jar");
+        if (!Files.exists(archive) || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(appJar)) < 0) {
+            // the first Spark command after a build writes submit.sh's class-data archive as it exits: not measured
+            Timed first = command(root, sweepArgs(root, spec, sets, 2), coldDir.resolve("first"), false);
+            System.err.printf("bench-fanout: first command after the build (writes the class-data archive) %.1f s%n", first.wall);
+        }
+        Timed[] coldCmd = new Timed[2];
+        Timed[] coldResume = new Timed[2];
+        for (int g = 0; g < 2; g++) {
+            Path out = coldDir.resolve("g" + g);
+            coldCmd[g] = command(root, sweepArgs(root, spec, g == 0 ? sets : bigSets, 2), out, false);
+            coldResume[g] = command(root, sweepArgs(root, spec, g == 0 ? sets : bigSets, 2), out, true);
+            System.err.printf("bench-fanout: fresh JVM, grid %d: command %.1f s (rebuild %.1f), --resume %.1f s (rebuild %.1f)%n", g,
+                    coldCmd[g].wall, coldCmd[g].rebuild, coldResume[g].wall, coldResume[g].rebuild);
+        }
+        // the rebuild of a 10^4-run sweep in a fresh JVM: cheap runs with curves, swept, then resumed
+        Path cheapSpec = coldDir.resolve("cheap.yaml");
+        Files.writeString(cheapSpec, String.join("\n", "name: cheap",
+                "description: 10^4 cheap runs with curves, for the fresh-JVM rebuild of bench-fanout",
+                "family: general_deq", "grid:", "  seed: range(0, 10)", "  step_size: logspace(0.001, 0.1, 1000)",
+                "fixed: {d: 2, width: 2, n: 10, max_steps: 20}", "job: {wave_size: 5000}", ""));
+        Timed cheap = command(root, List.of("sweep", cheapSpec.toString(), "--master", "local[2]"), coldDir.resolve("cheap"), false);
+        Timed cheapResume = command(root, List.of("sweep", cheapSpec.toString(), "--master", "local[2]"), coldDir.resolve("cheap"), true);
+        System.err.printf("bench-fanout: 10^4 cheap runs: command %.1f s (rebuild %.1f), --resume %.1f s (rebuild %.1f)%n", cheap.wall,
+                cheap.rebuild, cheapResume.wall, cheapResume.rebuild);
+        org.deqsweep.sweep.store.OutputDir.deleteTree(coldDir);
+
+        // 2. the machine: the same CPU-bound work on one thread, then on two side by side
+        Capacity cap = capacity(root.resolve(spec));
+        System.err.printf("bench-fanout: two-thread capacity %.2f of 2 (solo %.2f s, pair %.2f / %.2f s)%n", cap.cores(), cap.solo(),
+                cap.pair()[0], cap.pair()[1]);
+
+        // 3. in this JVM: a cold sweep warms it (class loading, code generation), then each grid as a loop, on
+        // local[1] and on local[2], back to back
+        Timed cold = sweep(sweepArgs(root, spec, sets, 2));
+        System.err.printf("bench-fanout: in-JVM warm-up sweep on local[2] %.1f s%n", cold.wall);
         long[] runs = new long[2];
         double[] loop = new double[2];
         Timed[][] t = new Timed[2][2]; // [grid][cores - 1]
@@ -151,32 +193,133 @@ public final class FanoutBenchmark {
 
         b.append("\n### Throughput: spec `").append(spec).append("`").append(sets.isEmpty() ? "" : " with " + sets).append(" (")
                 .append(runs[0]).append(" runs), and with `").append(bigSet).append("` (").append(runs[1]).append(" runs)\n\n");
-        b.append(String.format("- load average %.2f at the start, %.2f at the end; one JVM, back to back, each grid as a loop, then "
-                + "on local[1], then on local[2]; the JVM was warmed by one cold sweep of the small grid on local[2], %.1f s "
-                + "(start-up %.1f, waves %.1f, rebuild %.1f), which is what a fresh submit.sh JVM pays; sweep parts from the "
-                + "command's own log lines%n%n", load0, load1, cold.wall, cold.startup(), cold.waves(), cold.rebuild));
+        b.append(String.format("- load average %.2f at the start, %.2f at the end. First each grid as a user runs it: `./submit.sh` "
+                + "in a fresh JVM on local[2], then the same command with `--resume` (nothing left to train). Then in this "
+                + "JVM, warmed by one sweep of the small grid (%.1f s): each grid as a plain loop, on local[1], on local[2], "
+                + "back to back. Sweep parts from the command's own log lines.%n", load0, load1, cold.wall));
+        b.append(String.format("- machine: the same CPU-bound training on one thread took %.2f s, on two threads side by side %.2f s "
+                + "and %.2f s (the median of three interleaved rounds): the two cores give **%.2f cores** of one thread's "
+                + "speed today (2.00 on an idle machine), so the best parallel efficiency this machine allows is %.0f%%.%n%n", cap.solo(), cap.pair()[0], cap.pair()[1],
+                cap.cores(), 50 * cap.cores()));
         b.append("| runs | how | wall s | start-up s | waves s | rebuild s |\n|---:|---|---:|---:|---:|---:|\n");
         for (int g = 0; g < 2; g++) {
-            b.append(String.format("| %d | plain Java loop, 1 thread | %.1f | | | |%n", runs[g], loop[g]));
+            b.append(String.format("| %d | plain Java loop, 1 thread, warm JVM | %.1f | | | |%n", runs[g], loop[g]));
             for (int c = 1; c <= 2; c++) {
                 Timed x = t[g][c - 1];
-                b.append(String.format("| %d | sweep job, local[%d] | %.1f | %.1f | %.1f | %.1f |%n", runs[g], c, x.wall, x.startup(),
-                        x.waves(), x.rebuild));
+                b.append(String.format("| %d | sweep job, local[%d], warm JVM | %.1f | %.1f | %.1f | %.1f |%n", runs[g], c, x.wall,
+                        x.startup(), x.waves(), x.rebuild));
+            }
+            for (Timed x : new Timed[] {coldCmd[g], coldResume[g]}) {
+                b.append(String.format("| %d | `./submit.sh` on local[2], fresh JVM%s | %.1f | %.1f | %.1f | %.1f |%n", runs[g],
+                        x == coldResume[g] ? ", `--resume` (nothing to train)" : "", x.wall, x.startup(), x.waves(), x.rebuild));
             }
         }
+        b.append(String.format("| %d | `./submit.sh` on local[2], fresh JVM: cheap runs with curves | %.1f | %.1f | %.1f | %.1f |%n",
+                10_000, cheap.wall, cheap.startup(), cheap.waves(), cheap.rebuild));
+        b.append(String.format("| %d | the same, `--resume` (nothing to train) | %.1f | %.1f | %.1f | %.1f |%n", 10_000,
+                cheapResume.wall, cheapResume.startup(), cheapResume.waves(), cheapResume.rebuild));
         // marginal: what the extra runs of the big grid cost; fixed costs (session, first job, rebuild) cancel
         double dLoop = loop[1] - loop[0];
         double d1 = t[1][0].wall - t[0][0].wall;
         double d2 = t[1][1].wall - t[0][1].wall;
-        b.append("\n| measure | small grid, whole command | big grid, whole command | marginal (big - small) | target |\n"
-                + "|---|---:|---:|---:|---|\n");
-        b.append(String.format("| parallel efficiency on 2 cores, T(loop) / (2 T(local[2])) | %.0f%% | %.0f%% | %.0f%% | >= 90%% |%n",
-                100 * loop[0] / (2 * t[0][1].wall), 100 * loop[1] / (2 * t[1][1].wall), 100 * dLoop / (2 * d2)));
-        b.append(String.format("| Spark overhead, T(local[1]) / T(loop) - 1 | %.0f%% | %.0f%% | %.0f%% | < 5%% |%n",
+        double capPct = 50 * cap.cores();
+        b.append("\n| measure | small grid | big grid | marginal (big - small) | target | best this machine allows |\n"
+                + "|---|---:|---:|---:|---|---:|\n");
+        b.append(String.format("| parallel efficiency on 2 cores, T(loop) / (2 T(local[2])), warm | %.0f%% | %.0f%% | %.0f%% | >= 90%% | %.0f%% |%n",
+                100 * loop[0] / (2 * t[0][1].wall), 100 * loop[1] / (2 * t[1][1].wall), 100 * dLoop / (2 * d2), capPct));
+        b.append(String.format("| the same, waves only, T(loop) / (2 T(waves on local[2])) | %.0f%% | %.0f%% | | | %.0f%% |%n",
+                100 * loop[0] / (2 * t[0][1].waves()), 100 * loop[1] / (2 * t[1][1].waves()), capPct));
+        b.append(String.format("| Spark overhead, T(local[1]) / T(loop) - 1, warm | %.0f%% | %.0f%% | %.0f%% | < 5%% | |%n",
                 100 * (t[0][0].wall / loop[0] - 1), 100 * (t[1][0].wall / loop[1] - 1), 100 * (d1 / dLoop - 1)));
-        b.append(String.format("%n- fixed cost of a command in a warm JVM (local[1] wall minus the loop, small grid): %.1f s; "
-                + "cold, add the cold sweep's excess over its warm repeat: %.1f s%n%n",
-                t[0][0].wall - loop[0], cold.wall - t[0][1].wall));
+        b.append(String.format("| fresh-JVM command on local[2] / warm loop | %.2fx | %.2fx | | <= 1.0x small, <= 0.6x big | %.2fx / %.2fx |%n",
+                coldCmd[0].wall / loop[0], coldCmd[1].wall / loop[1], 1 / cap.cores(), 1 / cap.cores()));
+        b.append(String.format("| rebuild in a fresh JVM (`--resume`), s | %.1f | %.1f | | < 2 s up to 10^4 runs (10^4 cheap runs: %.1f) | |%n",
+                coldResume[0].rebuild, coldResume[1].rebuild, cheapResume.rebuild));
+        b.append("\n");
+    }
+
+    /** Two-thread capacity of the machine: one thread's time solo, then two threads' times side by side. */
+    record Capacity(double solo, double[] pair) {
+        double cores() {
+            return solo / pair[0] + solo / pair[1];
+        }
+    }
+
+    /**
+     * The spec's first included config, trained repeatedly for about 2 s: solo, then on two threads at once,
+     * three times; the median round.
+     */
+    private static Capacity capacity(Path spec) throws Exception {
+        Grid grid = SpecParser.parse(spec, List.of()).toGrid();
+        long first = 0;
+        while (grid.excluded(first)) {
+            first++;
+        }
+        var cfg = grid.config(first);
+        long t0 = System.nanoTime();
+        int reps = 0;
+        while (System.nanoTime() - t0 < 2e9) { // warm-up, and the repetition count of about 2 s
+            Runner.run(cfg);
+            reps++;
+        }
+        int n = Math.max(1, reps);
+        java.util.function.DoubleSupplier work = () -> {
+            long s = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                Runner.run(cfg);
+            }
+            return (System.nanoTime() - s) / 1e9;
+        };
+        // three rounds of solo then pair, interleaved so both see the same neighbours; the round of median capacity
+        List<Capacity> rounds = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            double solo = work.getAsDouble();
+            double[] pair = new double[2];
+            Thread other = new Thread(() -> pair[1] = work.getAsDouble(), "bench-fanout-capacity");
+            other.start();
+            pair[0] = work.getAsDouble();
+            other.join();
+            rounds.add(new Capacity(solo, pair));
+        }
+        rounds.sort(java.util.Comparator.comparingDouble(Capacity::cores));
+        return rounds.get(1);
+    }
+
+    /**
+     * One command as a user runs it: {@code ./submit.sh ARGS --out OUT [--resume]} in its own JVM, its wall time
+     * as this process sees it, and its parts from its log lines.
+     */
+    private static Timed command(Path root, List<String> args, Path out, boolean resume) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(root.resolve("submit.sh").toString());
+        cmd.addAll(args.subList(1, args.size())); // submit.sh takes the spec first, without "sweep"
+        cmd.add("--out");
+        cmd.add(out.toString());
+        if (resume) {
+            cmd.add("--resume");
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        long t1 = System.nanoTime();
+        Process p = pb.start();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        int code = p.waitFor();
+        double wall = (System.nanoTime() - t1) / 1e9;
+        if (code != 0) {
+            System.err.println(err);
+            throw new IllegalStateException("bench-fanout: " + String.join(" ", cmd) + " exited with " + code);
+        }
+        return parse(err, wall, 0);
+    }
+
+    /** A sweep command's parts from its stderr: the "wrote ...; S s" line and the "tables rebuilt ... in S s" line. */
+    private static Timed parse(String err, double wall, long wavesEnd) {
+        String rebuilt = err.lines().filter(l -> REBUILT.matcher(l).find()).findFirst().orElseThrow().trim();
+        String wrote = err.lines().filter(l -> WROTE.matcher(l).find()).findFirst().orElseThrow().trim();
+        Matcher r = REBUILT.matcher(rebuilt);
+        Matcher w = WROTE.matcher(wrote);
+        r.find();
+        w.find();
+        return new Timed(wall, Double.parseDouble(w.group(1)), Double.parseDouble(r.group(1)), rebuilt, wavesEnd);
     }
 
     private static List<String> sweepArgs(Path root, String spec, List<String> sets, int cores) {
@@ -202,14 +345,8 @@ public final class FanoutBenchmark {
             System.err.println(err);
             System.exit(1);
         }
-        String rebuilt = err.toString().lines().filter(l -> REBUILT.matcher(l).find()).findFirst().orElseThrow().trim();
-        String wrote = err.toString().lines().filter(l -> WROTE.matcher(l).find()).findFirst().orElseThrow().trim();
-        Matcher r = REBUILT.matcher(rebuilt);
-        Matcher w = WROTE.matcher(wrote);
-        r.find();
-        w.find();
         org.deqsweep.sweep.store.OutputDir.deleteTree(out);
-        return new Timed(wall, Double.parseDouble(w.group(1)), Double.parseDouble(r.group(1)), rebuilt, err.wavesEnd);
+        return parse(err.toString(), wall, err.wavesEnd);
     }
 
     /** The command's stderr, noting when the progress line's final form (no ETA: the waves are over) is written. */

@@ -116,6 +116,29 @@ class WaveAndRebuildTest extends SparkTestBase {
         assertEquals(List.of(), dir.uncommittedWaves(), "uncommitted waves left");
         RunConfig any = spec.toGrid().config(0);
         assertEquals(1, runs.filter(runs.col("run_id").equalTo(any.runId())).count());
+
+        // a resume of the complete output: nothing trained, and no wave job at all (the driver sees every
+        // wave's points committed); the rebuild's jobs, later on the same ordered bus, show the count is complete
+        java.util.List<String> jobs = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+                jobs.add(start.properties().getProperty("spark.job.description", ""));
+            }
+        };
+        spark().sparkContext().addSparkListener(listener);
+        try {
+            SweepJob.Outcome again = new SweepJob(spark(), spec, dir, true, new PrintWriter(console, true)).run();
+            spark().sparkContext().listenerBus().waitUntilEmpty(60_000);
+            assertEquals(0, again.trained());
+            assertEquals(SweepFixtures.POINTS, again.alreadyPresent());
+            assertTrue(jobs.stream().anyMatch(d -> d.startsWith("rebuild")), "the rebuild's jobs were seen: " + jobs);
+            assertEquals(List.of(), jobs.stream().filter(d -> d.startsWith("wave")).toList(), "wave jobs of a complete output");
+        } finally {
+            spark().sparkContext().removeSparkListener(listener);
+        }
+        assertEquals(SweepFixtures.canonicalRows(SweepFixtures.table(spark(), SweepFixtures.referenceDir(), Tables.RUNS)),
+                SweepFixtures.canonicalRows(SweepFixtures.table(spark(), SweepFixtures.local(dir.path()), Tables.RUNS)));
     }
 
     /** Every file and directory under {@code root}, relative, sorted. */

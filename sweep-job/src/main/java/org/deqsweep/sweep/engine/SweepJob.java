@@ -147,6 +147,12 @@ public final class SweepJob {
                     long wave = w;
                     long from = w * waveSize;
                     long to = Math.min(n, from + waveSize);
+                    long allPresent = present.isEmpty() ? -1 : presentInWave(grid, from, to, present);
+                    if (allPresent >= 0) {
+                        // --resume: every included point of this wave is committed already, so no job for it
+                        skipped.add(allPresent);
+                        continue;
+                    }
                     LongAccumulator emitted = spark.sparkContext().longAccumulator("wave_rows");
                     WaveTask task = new WaveTask(grid, runFn, from, to, p, presentB, done, failed, skipped, emitted,
                             spec.job().recordCurves());
@@ -432,6 +438,35 @@ public final class SweepJob {
                         (System.nanoTime() - t) / 1_000_000);
             }
         }
+    }
+
+    /**
+     * On --resume: the number of included points of the wave's positions [from, to) when every one of them
+     * is in {@code present} (the wave needs no job), else -1 at the first that is not. The run_id is the
+     * one the wave's task would compute (RunConfig's, or {@link #fallbackRunId} for a refused point).
+     */
+    static long presentInWave(Grid grid, long from, long to, Set<String> present) {
+        long n = grid.size();
+        long mult = Interleave.multiplier(n);
+        long count = 0;
+        for (long pos = from; pos < to; pos++) {
+            long index = Interleave.index(pos, mult, n);
+            if (grid.excluded(index)) {
+                continue;
+            }
+            Map<String, Object> point = grid.point(index);
+            String id;
+            try {
+                id = RunConfig.fromMap(point).runId();
+            } catch (RuntimeException e) {
+                id = fallbackRunId(point);
+            }
+            if (!present.contains(id)) {
+                return -1;
+            }
+            count++;
+        }
+        return count;
     }
 
     /** The run_id of a point RunConfig refused: the same hash over its sorted raw map. */

@@ -15,23 +15,20 @@ class JitPolicyTest {
     }
 
     @Test
-    void theJvmAcceptsBothDirectivesAndKeepsC2ForTheNumericsOnly() throws Exception {
+    void theJvmAcceptsTheDirectiveAndExcludesC2ForSparkOnly() throws Exception {
         String answer = JitPolicy.apply();
         try {
-            assertEquals("2 compiler directives added", answer);
+            assertEquals("1 compiler directives added", answer);
             String installed = dcmd("compilerDirectivesPrint");
-            assertTrue(installed.contains("org/deqsweep/*.*") && installed.contains("org/ejml/*.*"), installed);
-            // the numerics' directive: C2 not excluded; the catch-all after it: C2 excluded
-            int numerics = installed.indexOf("org/deqsweep/*.*");
-            int catchAll = installed.indexOf("matching: *.*");
-            assertTrue(numerics >= 0 && catchAll > numerics, installed);
-            String c2Numerics = installed.substring(installed.indexOf("c2 directives:", numerics));
-            assertTrue(c2Numerics.replaceAll("\\s+", " ").contains("Exclude:false"), c2Numerics);
-            String c2Rest = installed.substring(installed.indexOf("c2 directives:", catchAll));
-            assertTrue(c2Rest.replaceAll("\\s+", " ").contains("Exclude:true"), c2Rest);
+            int spark = installed.indexOf("org/apache/*.*");
+            assertTrue(spark >= 0 && installed.contains("scala/*.*") && installed.contains("org/codehaus/*.*"), installed);
+            // the numerics and the JDK are not in it: they keep C2
+            String matching = installed.substring(installed.lastIndexOf("matching:", spark), installed.indexOf('\n', spark));
+            assertTrue(!matching.contains("org/deqsweep") && !matching.contains("java/") && !matching.contains("org/ejml"), matching);
+            String c2 = installed.substring(installed.indexOf("c2 directives:", spark));
+            assertTrue(c2.replaceAll("\\s+", " ").contains("Exclude:true"), c2);
         } finally {
             dcmd("compilerDirectivesRemove"); // this JVM runs the other tests: back to its own policy
-            dcmd("compilerDirectivesRemove");
         }
     }
 }
