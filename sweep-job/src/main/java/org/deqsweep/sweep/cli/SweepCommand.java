@@ -105,9 +105,11 @@ final class SweepCommand implements Callable<Integer> {
         try (SweepLog log = SweepLog.open(dir, resumeCmd.replace(" --resume", resume ? " --resume" : ""), verbose)) {
             try (Sessions.Session session = Sessions.open("deq-sweep " + plan.name(), master, conf)) {
                 SweepJob.Outcome o = new SweepJob(session.spark(), plan, dir, resume, err).run();
-                err.printf("[%s] wrote %s: %d grid points, %d included, %d trained (%d failed), %d already present;"
+                String refined = plan.refine() == null ? "" : String.format(" + %d runs at refined %s values", o.refinedRuns(),
+                        plan.refine().key());
+                err.printf("[%s] wrote %s: %d grid points, %d included%s, %d trained (%d failed), %d already present;"
                                 + " %d partitions x %d waves; %.1f s%n",
-                        plan.name(), dir, o.gridSize(), o.included(), o.trained(), o.failed(), o.alreadyPresent(),
+                        plan.name(), dir, o.gridSize(), o.included(), refined, o.trained(), o.failed(), o.alreadyPresent(),
                         o.partitions(), o.waves(), o.wallSeconds());
                 err.flush();
             } catch (RuntimeException | Error e) {

@@ -25,7 +25,7 @@ import scala.jdk.javaapi.CollectionConverters;
 final class Progress extends SparkListener implements AutoCloseable {
     private final SparkContext sc;
     private final String label;
-    private final long total;
+    private final AtomicLong total;
     private final LongAccumulator done;
     private final LongAccumulator failed;
     private final LongAccumulator skipped;
@@ -42,7 +42,7 @@ final class Progress extends SparkListener implements AutoCloseable {
              LongAccumulator skipped, PrintWriter out) {
         this.sc = sc;
         this.label = label;
-        this.total = total;
+        this.total = new AtomicLong(total);
         this.done = done;
         this.failed = failed;
         this.skipped = skipped;
@@ -111,13 +111,19 @@ final class Progress extends SparkListener implements AutoCloseable {
         long ran = done.value() + partial(done);
         long fail = failed.value() + partial(failed);
         long skip = skipped.value() + partial(skipped);
-        long finished = Math.min(total, ran + skip);
+        long all = total.get();
+        long finished = Math.min(all, ran + skip);
         double secs = Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
         double rate = ran / secs;
-        String eta = fin ? "" : rate > 0 ? ", ETA " + hms((long) ((total - finished) / rate)) : ", ETA ?";
+        String eta = fin ? "" : rate > 0 ? ", ETA " + hms((long) ((all - finished) / rate)) : ", ETA ?";
         String resumed = skip > 0 ? " (" + skip + " already present)" : "";
         return String.format("[%s] %d/%d done%s, %d failed, %.2f runs/s, %s elapsed%s, %d tasks",
-                label, finished, total, resumed, fail, rate, hms((long) secs), eta, tasksDone.get());
+                label, finished, all, resumed, fail, rate, hms((long) secs), eta, tasksDone.get());
+    }
+
+    /** Counts {@code more} points into the total: a refinement round's, once it is placed. */
+    void addTotal(long more) {
+        total.addAndGet(more);
     }
 
     static String hms(long s) {

@@ -61,9 +61,13 @@ public final class SweepJob {
         RunResult run(RunConfig cfg);
     }
 
-    /** The summary a finished sweep returns. */
+    /**
+     * The summary a finished sweep returns. {@code refinedRuns} counts the runs at refined values (DESIGN
+     * 4.7), committed by this sweep or an earlier attempt; {@code trained} and {@code alreadyPresent}
+     * count them too, {@code gridSize}, {@code included} and {@code waves} only the grid.
+     */
     public record Outcome(long gridSize, long included, long trained, long failed, long alreadyPresent,
-                          int partitions, long waveSize, long waves, double wallSeconds) {
+                          int partitions, long waveSize, long waves, long refinedRuns, double wallSeconds) {
     }
 
     private final SparkSession spark;
@@ -102,7 +106,15 @@ public final class SweepJob {
         long included = plan.included();
 
         out.removeUncommitted();
-        Set<String> present = resume ? TableBuilder.committedRunIds(spark, out) : Set.of();
+        // a resumed refinement needs the committed statuses (the rounds replay from them), others only the run_ids
+        Map<String, Status> statuses = new java.util.HashMap<>();
+        Set<String> present;
+        if (resume && spec.refine() != null) {
+            statuses.putAll(TableBuilder.committedStatuses(spark, out.committedWaves()));
+            present = statuses.keySet();
+        } else {
+            present = resume ? TableBuilder.committedRunIds(spark, out) : Set.of();
+        }
         Broadcast<Set<String>> presentB = jsc.broadcast(Collections.unmodifiableSet(new HashSet<>(present)));
         LongAccumulator done = spark.sparkContext().longAccumulator("runs_done");
         LongAccumulator failed = spark.sparkContext().longAccumulator("runs_failed");
@@ -122,6 +134,7 @@ public final class SweepJob {
                 // best effort while the JVM exits
             }
         });
+        List<RefineRounds.GroupProgress> refinement = List.of();
         String group = "deq-sweep " + spec.name() + " " + attempt + " " + System.nanoTime();
         spark.sparkContext().setJobGroup(group, "sweep " + spec.name(), false);
         // WAVES_IN_FLIGHT waves run at once: the next wave's tasks take the cores the current wave's last
@@ -135,36 +148,13 @@ public final class SweepJob {
         // the other wave still runs, so the cores never wait for the driver
         CompletionService<Void> ended = new ExecutorCompletionService<>(pool);
         AtomicBoolean stopping = new AtomicBoolean();
-        int running = 0;
+        Waves w = new Waves(pool, ended, stopping, attempt, p, waveSize, presentB, done, failed, skipped);
         try (GroupTasks tasks = new GroupTasks(spark.sparkContext(), group);
              Progress progress = new Progress(spark.sparkContext(), spec.name(), included, done, failed, skipped, console)) {
             try {
-                for (long w = 0; w < waves; w++) {
-                    if (running == WAVES_IN_FLIGHT) {
-                        awaitNext(ended);
-                        running--;
-                    }
-                    long wave = w;
-                    long from = w * waveSize;
-                    long to = Math.min(n, from + waveSize);
-                    long allPresent = present.isEmpty() ? -1 : presentInWave(grid, from, to, present);
-                    if (allPresent >= 0) {
-                        // --resume: every included point of this wave is committed already, so no job for it
-                        skipped.add(allPresent);
-                        continue;
-                    }
-                    LongAccumulator emitted = spark.sparkContext().longAccumulator("wave_rows");
-                    WaveTask task = new WaveTask(grid, runFn, from, to, p, presentB, done, failed, skipped, emitted,
-                            spec.job().recordCurves());
-                    ended.submit(() -> {
-                        writeWave(task, emitted, attempt, wave, waves, from, to, p, stopping);
-                        return null;
-                    });
-                    running++;
-                }
-                while (running > 0) {
-                    awaitNext(ended);
-                    running--;
+                w.run(new GridSource(grid), "wave");
+                if (spec.refine() != null) {
+                    refinement = refine(grid, w, progress, statuses, manifest);
                 }
             } catch (RuntimeException | Error e) {
                 stopPartners(group, pool, tasks, stopping);
@@ -183,7 +173,7 @@ public final class SweepJob {
             spark.sparkContext().clearJobGroup();
         }
         try {
-            return rebuild(manifest, grid, t0, n, included, p, waveSize, waves, done, failed, skipped, presentB);
+            return rebuild(manifest, grid, t0, n, included, p, waveSize, waves, done, failed, skipped, presentB, refinement);
         } catch (RuntimeException | Error e) {
             try {
                 manifest.failure("the table rebuild failed: " + e);
@@ -199,19 +189,210 @@ public final class SweepJob {
 
     private Outcome rebuild(Manifest manifest, Grid grid, long t0, long n, long included, int p, long waveSize, long waves,
                             LongAccumulator done, LongAccumulator failed, LongAccumulator skipped,
-                            Broadcast<Set<String>> presentB) {
+                            Broadcast<Set<String>> presentB, List<RefineRounds.GroupProgress> refinement) {
         long tb = System.nanoTime();
         spark.sparkContext().setJobDescription("rebuild tables");
         out.checkPresent(committed);
         Map<String, Long> counts = TableBuilder.rebuild(spark, out, spec.varyingKeys(),
-                TableBuilder.mayHoldDuplicates(out, grid.repeatsPoints()));
+                TableBuilder.mayHoldDuplicates(out, grid.repeatsPoints()),
+                spec.refine() != null && spec.refine().key().equals("step_size") ? brackets(grid, refinement) : List.of());
         console.printf("[%s] tables rebuilt from %d waves in %.1f s%n", spec.name(), out.committedWaves().size(),
                 (System.nanoTime() - tb) / 1e9);
         console.flush();
         presentB.destroy();
         double wall = (System.nanoTime() - t0) / 1e9;
         manifest.write(out, Manifest.COMPLETED, Instant.now(), wall, counts);
-        return new Outcome(n, included, done.value(), failed.value(), skipped.value(), p, waveSize, waves, wall);
+        long refined = refinement.stream().mapToLong(g -> g.progress().runsSpent()).sum();
+        return new Outcome(n, included, done.value(), failed.value(), skipped.value(), p, waveSize, waves, refined, wall);
+    }
+
+    /**
+     * The refinement's rounds after the grid's waves (DESIGN 4.7): replays every group's rounds over the
+     * committed statuses, runs the points of the values that lack runs through the same waves, reads back
+     * the statuses of the waves just committed, and repeats until every group is done.
+     *
+     * @param statuses the statuses of the runs committed before this sweep started (a resume), by run_id;
+     *                 filled in here as waves commit
+     * @return every group's final progress
+     */
+    private List<RefineRounds.GroupProgress> refine(Grid grid, Waves w, Progress progress, Map<String, Status> statuses,
+                                                    Manifest manifest) {
+        statuses.putAll(TableBuilder.committedStatuses(spark, w.committedHere()));
+        List<RefineRounds.Group> groups = RefineRounds.groups(grid, spec.refine().key());
+        for (int pass = 0;; pass++) {
+            List<RefineRounds.GroupProgress> state = RefineRounds.progress(grid, spec.refine(), groups, statuses::get);
+            manifest.refinement(spec.refine().key(), brackets(grid, state));
+            RefineRounds.Points next = RefineRounds.toRun(state);
+            if (next.size() == 0) {
+                return state;
+            }
+            if (pass > RefineRounds.MAX_PASSES) {
+                throw new IllegalStateException("the refinement still lacks " + next.size() + " runs after " + pass
+                        + " passes; their waves committed no rows for them");
+            }
+            int round = state.stream().filter(g -> !g.progress().done()).mapToInt(g -> g.progress().round()).max().orElse(0);
+            long running = state.stream().filter(g -> !g.progress().done()).count();
+            console.printf("[%s] refine round %d: %d values in %d of %d groups, %d runs%n", spec.name(), round,
+                    state.stream().mapToInt(g -> g.progress().toRun().size()).sum(), running, groups.size(), next.size());
+            console.flush();
+            manifest.write(out, Manifest.RUNNING, null, 0, Map.of());
+            progress.addTotal(next.size());
+            int before = w.committedHere().size();
+            w.run(new RefinedSource(grid, spec.refine().key(), next), "refine round " + round + ", wave");
+            List<Path> fresh = w.committedHere();
+            statuses.putAll(TableBuilder.committedStatuses(spark, fresh.subList(before, fresh.size())));
+        }
+    }
+
+    /** Each group's bracket, with a typed config of the group (the stability table's join keys, DESIGN 5.4). */
+    private static List<TableBuilder.RefinedBracket> brackets(Grid grid, List<RefineRounds.GroupProgress> refinement) {
+        List<TableBuilder.RefinedBracket> out = new ArrayList<>();
+        for (RefineRounds.GroupProgress g : refinement) {
+            Map<String, Object> point = grid.point(g.group().bases()[0]);
+            Map<String, Object> typed;
+            try {
+                typed = RunConfig.fromMap(point).values();
+            } catch (RuntimeException e) {
+                typed = Tables.typedOrNull(point);
+            }
+            out.add(TableBuilder.RefinedBracket.of(g.group().keys(), typed, g.progress()));
+        }
+        return out;
+    }
+
+    /**
+     * The waves of one sweep: cuts a source's positions into waves of {@code waveSize}, keeps
+     * {@link #WAVES_IN_FLIGHT} of them submitted, and numbers them across calls, so the refinement's
+     * rounds follow the grid's waves under the same attempt.
+     */
+    private final class Waves {
+        private final ExecutorService pool;
+        private final CompletionService<Void> ended;
+        private final AtomicBoolean stopping;
+        private final int attempt;
+        private final int p;
+        private final long waveSize;
+        private final Broadcast<Set<String>> present;
+        private final LongAccumulator done;
+        private final LongAccumulator failed;
+        private final LongAccumulator skipped;
+        private long next;
+
+        Waves(ExecutorService pool, CompletionService<Void> ended, AtomicBoolean stopping, int attempt, int p, long waveSize,
+              Broadcast<Set<String>> present, LongAccumulator done, LongAccumulator failed, LongAccumulator skipped) {
+            this.pool = pool;
+            this.ended = ended;
+            this.stopping = stopping;
+            this.attempt = attempt;
+            this.p = p;
+            this.waveSize = waveSize;
+            this.present = present;
+            this.done = done;
+            this.failed = failed;
+            this.skipped = skipped;
+        }
+
+        /** Runs every position of {@code source} and returns once all its waves are committed (or deleted as empty). */
+        void run(Source source, String label) {
+            long n = source.size();
+            long count = (n + waveSize - 1) / waveSize;
+            Set<String> skip = present.value();
+            int running = 0;
+            for (long i = 0; i < count; i++) {
+                if (running == WAVES_IN_FLIGHT) {
+                    awaitNext(ended);
+                    running--;
+                }
+                long from = i * waveSize;
+                long to = Math.min(n, from + waveSize);
+                long allPresent = skip.isEmpty() ? -1 : presentInWave(source, from, to, skip);
+                if (allPresent >= 0) {
+                    // --resume: every included point of this wave is committed already, so no job for it
+                    skipped.add(allPresent);
+                    continue;
+                }
+                LongAccumulator emitted = spark.sparkContext().longAccumulator("wave_rows");
+                WaveTask task = new WaveTask(source, runFn, from, to, p, present, done, failed, skipped, emitted,
+                        spec.job().recordCurves());
+                long wave = next++;
+                String description = String.format("%s %d/%d: points %d..%d", label, i + 1, count, from, to - 1);
+                ended.submit(() -> {
+                    writeWave(task, emitted, attempt, wave, description, p, stopping);
+                    return null;
+                });
+                running++;
+            }
+            while (running > 0) {
+                awaitNext(ended);
+                running--;
+            }
+        }
+
+        /** The waves committed by this sweep so far, in commit order. */
+        List<Path> committedHere() {
+            synchronized (committed) {
+                return new ArrayList<>(committed);
+            }
+        }
+    }
+
+    /** The points a wave task trains, by position: the grid's, or a refinement round's. */
+    interface Source extends Serializable {
+        long size();
+
+        /** The run-config map at {@code pos}, or null when that point is excluded. */
+        Map<String, Object> point(long pos);
+    }
+
+    /**
+     * The grid through a fixed permutation of its index range ({@link Interleave}), so costly regions of
+     * the grid spread over tasks and waves.
+     */
+    static final class GridSource implements Source {
+        private static final long serialVersionUID = 1L;
+        private final Grid grid;
+        private final long mult;
+
+        GridSource(Grid grid) {
+            this.grid = grid;
+            this.mult = Interleave.multiplier(grid.size());
+        }
+
+        @Override
+        public long size() {
+            return grid.size();
+        }
+
+        @Override
+        public Map<String, Object> point(long pos) {
+            long index = Interleave.index(pos, mult, grid.size());
+            return grid.excluded(index) ? null : grid.point(index);
+        }
+    }
+
+    /** A refinement round's points: grid bases with the refined key set (see {@link RefineRounds}). */
+    static final class RefinedSource implements Source {
+        private static final long serialVersionUID = 1L;
+        private final Grid grid;
+        private final String key;
+        private final RefineRounds.Points points;
+
+        RefinedSource(Grid grid, String key, RefineRounds.Points points) {
+            this.grid = grid;
+            this.key = key;
+            this.points = points;
+        }
+
+        @Override
+        public long size() {
+            return points.size();
+        }
+
+        @Override
+        public Map<String, Object> point(long pos) {
+            int i = Math.toIntExact(pos);
+            return RefineRounds.point(grid, points.bases()[i], key, points.values()[i]);
+        }
     }
 
     /**
@@ -219,12 +400,12 @@ public final class SweepJob {
      * marker (a wave with no row is deleted). A wave of a sweep that is stopping does not start; one whose
      * job completed while another failed is complete, and stays committed.
      */
-    private void writeWave(WaveTask task, LongAccumulator emitted, int attempt, long wave, long waves, long from, long to,
+    private void writeWave(WaveTask task, LongAccumulator emitted, int attempt, long wave, String description,
                            int p, AtomicBoolean stopping) {
         if (stopping.get()) {
             return;
         }
-        spark.sparkContext().setJobDescription(String.format("wave %d/%d: points %d..%d", wave + 1, waves, from, to - 1));
+        spark.sparkContext().setJobDescription(description);
         Dataset<Row> rows = spark.range(0, p, 1, p).mapPartitions(task, Encoders.row(Tables.STAGING_SCHEMA));
         Path target = out.wave(attempt, wave);
         // committed when Spark's job commit writes the wave's marker, after all its files (see OutputDir)
@@ -325,7 +506,7 @@ public final class SweepJob {
      */
     static final class WaveTask implements MapPartitionsFunction<Long, Row> {
         private static final long serialVersionUID = 1L;
-        private final Grid grid;
+        private final Source source;
         private final RunFn runFn;
         private final long from;
         private final long to;
@@ -337,10 +518,10 @@ public final class SweepJob {
         private final LongAccumulator emitted;
         private final boolean recordCurves;
 
-        WaveTask(Grid grid, RunFn runFn, long from, long to, int p, Broadcast<Set<String>> present,
+        WaveTask(Source source, RunFn runFn, long from, long to, int p, Broadcast<Set<String>> present,
                  LongAccumulator done, LongAccumulator failed, LongAccumulator skipped, LongAccumulator emitted,
                  boolean recordCurves) {
-            this.grid = grid;
+            this.source = source;
             this.runFn = runFn;
             this.from = from;
             this.to = to;
@@ -356,8 +537,6 @@ public final class SweepJob {
         /** Rows are produced one at a time as the writer pulls them, so a task holds one run, not its share of the wave. */
         @Override
         public Iterator<Row> call(Iterator<Long> slots) {
-            long n = grid.size();
-            long mult = Interleave.multiplier(n);
             Set<String> skip = present.value();
             return new Iterator<>() {
                 private long pos = -1;
@@ -377,10 +556,10 @@ public final class SweepJob {
                             pos = from + slots.next();
                             continue;
                         }
-                        long index = Interleave.index(pos, mult, n);
+                        Map<String, Object> point = source.point(pos);
                         pos += p;
-                        if (!grid.excluded(index)) {
-                            next = runPoint(grid.point(index), skip);
+                        if (point != null) {
+                            next = runPoint(point, skip);
                         }
                     }
                     return true;
@@ -404,7 +583,7 @@ public final class SweepJob {
             try {
                 cfg = RunConfig.fromMap(point);
             } catch (RuntimeException e) {
-                String id = fallbackRunId(point);
+                String id = Grid.invalidRunId(point);
                 if (skip.contains(id)) {
                     skipped.add(1);
                     return null;
@@ -443,35 +622,21 @@ public final class SweepJob {
     /**
      * On --resume: the number of included points of the wave's positions [from, to) when every one of them
      * is in {@code present} (the wave needs no job), else -1 at the first that is not. The run_id is the
-     * one the wave's task would compute (RunConfig's, or {@link #fallbackRunId} for a refused point).
+     * one the wave's task computes ({@link Grid#runIdOf}).
      */
-    static long presentInWave(Grid grid, long from, long to, Set<String> present) {
-        long n = grid.size();
-        long mult = Interleave.multiplier(n);
+    static long presentInWave(Source source, long from, long to, Set<String> present) {
         long count = 0;
         for (long pos = from; pos < to; pos++) {
-            long index = Interleave.index(pos, mult, n);
-            if (grid.excluded(index)) {
+            Map<String, Object> point = source.point(pos);
+            if (point == null) {
                 continue;
             }
-            Map<String, Object> point = grid.point(index);
-            String id;
-            try {
-                id = RunConfig.fromMap(point).runId();
-            } catch (RuntimeException e) {
-                id = fallbackRunId(point);
-            }
-            if (!present.contains(id)) {
+            if (!present.contains(Grid.runIdOf(point))) {
                 return -1;
             }
             count++;
         }
         return count;
-    }
-
-    /** The run_id of a point RunConfig refused: the same hash over its sorted raw map. */
-    static String fallbackRunId(Map<String, ?> point) {
-        return RunConfig.idOf("invalid:" + new TreeMap<>(point));
     }
 
     /**

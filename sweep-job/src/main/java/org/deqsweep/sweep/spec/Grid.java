@@ -115,6 +115,38 @@ public final class Grid implements Serializable {
         return null;
     }
 
+    /** The dimension that holds {@code key}, or -1 when the key does not vary. */
+    public int dimensionOf(String key) {
+        int[] at = locate(keys, key);
+        return at == null ? -1 : at[0];
+    }
+
+    /** The values of a varying key in dimension order (a grid axis, or one key of a zip group). */
+    public List<Object> valuesOf(String key) {
+        int[] at = locate(keys, key);
+        if (at == null) {
+            throw new IllegalArgumentException(key + " is not a varying key of " + varyingKeys());
+        }
+        return Collections.unmodifiableList(java.util.Arrays.asList(values[at[0]][at[1]].clone()));
+    }
+
+    /**
+     * The run_id of a point map, as its wave task computes it: {@link RunConfig#runId} of the resolved
+     * config, or for a point RunConfig refuses the same hash over its sorted raw map (the failed row's id).
+     */
+    public static String runIdOf(Map<String, ?> point) {
+        try {
+            return RunConfig.fromMap(point).runId();
+        } catch (RuntimeException e) {
+            return invalidRunId(point);
+        }
+    }
+
+    /** The run_id of a point RunConfig refused: the hash over its sorted raw map. */
+    public static String invalidRunId(Map<String, ?> point) {
+        return RunConfig.idOf("invalid:" + new java.util.TreeMap<>(point));
+    }
+
     /** The full mixed-radix product, excluded points included. */
     public long size() {
         return size;
@@ -329,12 +361,6 @@ public final class Grid implements Serializable {
             }
             g[d] = 0;
         }
-    }
-
-    /** The dimension holding {@code key}, or -1 when it does not vary. */
-    int dimensionOf(String key) {
-        int[] at = locate(keys, key);
-        return at == null ? -1 : at[0];
     }
 
     @Override

@@ -60,6 +60,40 @@ public final class Manifest {
         }
     }
 
+    /**
+     * The refinement's state (DESIGN 4.7), replaced at each round: the settings, and per group its keys,
+     * state, rounds, bracket and runs spent. {@code report} and a reader of an unfinished sweep see where it stands.
+     */
+    public synchronized void refinement(String key, java.util.List<TableBuilder.RefinedBracket> groups) {
+        ObjectNode node = root.putObject("refinement");
+        node.put("key", key);
+        node.put("groups", groups.size());
+        node.put("groups_done", groups.stream().filter(g -> !g.state().equals("RUNNING")).count());
+        node.put("runs", groups.stream().mapToLong(TableBuilder.RefinedBracket::runs).sum());
+        com.fasterxml.jackson.databind.node.ArrayNode list = node.putArray("by_group");
+        for (TableBuilder.RefinedBracket g : groups) {
+            ObjectNode o = list.addObject();
+            o.putPOJO("keys", g.keys());
+            o.put("state", g.state());
+            o.put("rounds", g.rounds());
+            putNullable(o, "lower", g.lower());
+            putNullable(o, "upper", g.upper());
+            putNullable(o, "relative_width", g.relativeWidth());
+            o.put("runs", g.runs());
+            if (g.reason() != null) {
+                o.put("reason", g.reason());
+            }
+        }
+    }
+
+    private static void putNullable(ObjectNode o, String k, Double v) {
+        if (v == null) {
+            o.putNull(k);
+        } else {
+            o.put(k, v);
+        }
+    }
+
     /** Why the sweep stopped (one line), for a manifest written as "failed". */
     public void failure(String reason) {
         String line = reason.lines().findFirst().orElse("");

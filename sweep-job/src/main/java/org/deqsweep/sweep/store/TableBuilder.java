@@ -19,7 +19,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.deqsweep.core.config.ConfigSchema;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.deqsweep.core.train.Status;
+import org.deqsweep.sweep.refine.Bracket;
+import org.deqsweep.sweep.refine.Refinement;
 
 /**
  * Builds the five tables from the committed waves (DESIGN 5). Nothing here trains: runs and curves
@@ -61,6 +66,67 @@ public final class TableBuilder {
     }
 
     /**
+     * The status of every run in {@code waves}, by run_id (a refinement's rounds replay from them; DESIGN
+     * 4.7). One scan of two columns; a run_id held twice has one status, since its run is deterministic.
+     */
+    public static Map<String, Status> committedStatuses(SparkSession spark, List<Path> waves) {
+        Map<String, Status> out = new java.util.HashMap<>();
+        if (waves.isEmpty()) {
+            return out;
+        }
+        String[] paths = waves.stream().map(Path::toString).toArray(String[]::new);
+        for (Row r : spark.read().schema(Tables.STAGING_SCHEMA).parquet(paths).select(Columns.RUN_ID, "status").collectAsList()) {
+            out.put(r.getString(0), Status.valueOf(r.getString(1)));
+        }
+        return out;
+    }
+
+    /**
+     * One group's refined bracket, for the manifest and (of step_size) the stability table's refine columns (DESIGN 5.4).
+     *
+     * @param keys          the group's values of the varying keys other than the seed and the refined key
+     * @param config        a typed config of the group (any of its runs): its stability key columns are the join keys
+     * @param lower         the largest passing step size below {@code upper}; null without a bracket
+     * @param upper         the smallest failing step size; null without a bracket
+     * @param relativeWidth the bracket's relative width on the refine scale; null without a bracket
+     * @param rounds        the refinement rounds run after the grid (round 0)
+     * @param runs          the runs at refined values
+     * @param state         {@link Refinement.State} by name
+     * @param reason        why there is no bracket, or what makes it doubtful (not monotone, undecided
+     *                      values inside); null when there is nothing to say
+     */
+    public record RefinedBracket(Map<String, Object> keys, Map<String, Object> config, Double lower, Double upper, Double relativeWidth, int rounds,
+                                 long runs, String state, String reason) {
+
+        public static RefinedBracket of(Map<String, Object> keys, Map<String, Object> config, Refinement.Progress p) {
+            Bracket b = p.bracket();
+            List<String> notes = new ArrayList<>();
+            if (!b.bracketed()) {
+                notes.add(b.reason());
+            }
+            if (b.nonMonotone()) {
+                notes.add("not monotone: passes above the smallest failure at " + b.passesAbove());
+            }
+            if (!b.undecidedInside().isEmpty()) {
+                notes.add("undecided values inside the bracket: " + b.undecidedInside());
+            }
+            return new RefinedBracket(keys, config, b.bracketed() ? b.lower() : null, b.bracketed() ? b.upper() : null,
+                    b.bracketed() ? b.relativeWidth() : null, Math.max(0, p.rounds().size() - 1), p.runsSpent(),
+                    p.state().name(), notes.isEmpty() ? null : String.join("; ", notes));
+        }
+    }
+
+    /** The stability table's refine columns, after its own (null for a sweep without a step_size refinement). */
+    public static final StructType REFINE_COLUMNS = new StructType()
+            .add("refined_lower", DataTypes.DoubleType)
+            .add("refined_upper", DataTypes.DoubleType)
+            .add("refined_relative_width", DataTypes.DoubleType)
+            .add("refine_rounds", DataTypes.IntegerType)
+            .add("refine_runs", DataTypes.LongType)
+            .add("refine_state", DataTypes.StringType)
+            .add("refine_reason", DataTypes.StringType);
+
+    /**
      * Whether the committed waves can hold a run_id twice: only when they come from more than one
      * attempt (a resume skips present run_ids, so this is a second line of defence) or when the grid
      * itself repeats a config ({@link org.deqsweep.sweep.spec.Grid#repeatsPoints}). Otherwise every
@@ -83,6 +149,12 @@ public final class TableBuilder {
      * @return runs per status
      */
     public static Map<String, Long> rebuild(SparkSession spark, OutputDir out, List<String> varyingKeys, boolean dedup) {
+        return rebuild(spark, out, varyingKeys, dedup, List.of());
+    }
+
+    /** {@link #rebuild} with the refinement's brackets, joined into the stability table (empty: null columns). */
+    public static Map<String, Long> rebuild(SparkSession spark, OutputDir out, List<String> varyingKeys, boolean dedup,
+                                            List<RefinedBracket> brackets) {
         int tasks = outputTasks(out, spark.sparkContext().defaultParallelism());
         // the rebuild's shuffles are small and its partitions chosen here: adaptive execution would only split
         // each aggregation into one job per stage, each planned and scheduled on its own
@@ -94,14 +166,14 @@ public final class TableBuilder {
             spark.conf().set(k, v);
         });
         try {
-            return rebuildWith(spark, out, varyingKeys, dedup, tasks);
+            return rebuildWith(spark, out, varyingKeys, dedup, tasks, brackets);
         } finally {
             before.forEach((k, v) -> spark.conf().set(k, v));
         }
     }
 
     private static Map<String, Long> rebuildWith(SparkSession spark, OutputDir out, List<String> varyingKeys, boolean dedup,
-                                                 int tasks) {
+                                                 int tasks, List<RefinedBracket> brackets) {
         Dataset<Row> staged = staged(spark, out, dedup);
         Column[] runCols = Arrays.stream(Tables.RUNS_SCHEMA.fieldNames()).map(c -> col(c)).toArray(Column[]::new);
         // one file per (family, activation) directory and output task; no shuffle unless deduplicating
@@ -130,14 +202,56 @@ public final class TableBuilder {
             summary.write().mode(SaveMode.Overwrite).parquet(out.table(Tables.SUMMARY).toString());
             summary.createOrReplaceTempView("deq_sweep_summary");
             List<String> stabilityKeys = groupKeys.stream().filter(k -> !k.equals("step_size")).toList();
-            spark.sql(stabilitySql(stabilityKeys, "deq_sweep_summary")).write().mode(SaveMode.Overwrite)
-                    .parquet(out.table(Tables.STABILITY).toString());
+            withBrackets(spark, spark.sql(stabilitySql(stabilityKeys, "deq_sweep_summary")), stabilityKeys, brackets)
+                    .write().mode(SaveMode.Overwrite).parquet(out.table(Tables.STABILITY).toString());
             return statusTotals(summary);
         } finally {
             spark.catalog().dropTempView("deq_sweep_runs");
             spark.catalog().dropTempView("deq_sweep_summary");
             summary.unpersist(false);
         }
+    }
+
+    /**
+     * The stability rows with the refine columns: a left join on the stability keys (null-safe, as a key
+     * may be NULL) with one row per refined group, or NULL columns when there is none.
+     */
+    static Dataset<Row> withBrackets(SparkSession spark, Dataset<Row> stability, List<String> keys, List<RefinedBracket> brackets) {
+        if (brackets.isEmpty()) {
+            Dataset<Row> s = stability;
+            for (StructField f : REFINE_COLUMNS.fields()) {
+                s = s.withColumn(f.name(), org.apache.spark.sql.functions.lit(null).cast(f.dataType()));
+            }
+            return s;
+        }
+        StructType keySchema = new StructType(Tables.configFields().stream().filter(f -> keys.contains(f.name()))
+                .toArray(StructField[]::new));
+        StructType schema = keySchema;
+        for (StructField f : REFINE_COLUMNS.fields()) {
+            schema = schema.add(f);
+        }
+        List<Row> rows = new ArrayList<>();
+        for (RefinedBracket b : brackets) {
+            List<Object> v = new ArrayList<>();
+            for (StructField f : keySchema.fields()) {
+                v.add(b.config().get(f.name()));
+            }
+            v.addAll(Arrays.asList(b.lower(), b.upper(), b.relativeWidth(), b.rounds(), b.runs(), b.state(), b.reason()));
+            rows.add(org.apache.spark.sql.RowFactory.create(v.toArray()));
+        }
+        Dataset<Row> refined = spark.createDataFrame(rows, schema).as("r");
+        Column on = org.apache.spark.sql.functions.lit(true);
+        for (StructField f : keySchema.fields()) {
+            on = on.and(stability.col(f.name()).eqNullSafe(refined.col(f.name())));
+        }
+        List<Column> cols = new ArrayList<>();
+        for (String c : stability.columns()) {
+            cols.add(stability.col(c));
+        }
+        for (StructField f : REFINE_COLUMNS.fields()) {
+            cols.add(refined.col(f.name()));
+        }
+        return stability.join(refined, on, "left").select(cols.toArray(Column[]::new)).orderBy(keys.stream().map(c -> col(c)).toArray(Column[]::new));
     }
 
     /** Runs per status, summed over the summary's groups (statuses with no run left out). */
