@@ -136,6 +136,15 @@ class RefineSweepTest extends SparkTestBase {
         assertEquals(2, refinement.get("groups_done").asInt(), refinement.toString());
         assertEquals(whole.refinedRuns(), refinement.get("runs").asLong());
 
+        // the report draws the refined brackets against step_theory and lists each group's
+        java.nio.file.Path to = tmp.resolve("report");
+        Cli rep = cli("report", SweepFixtures.local(straight.path()).toString(), "--to", to.toString());
+        assertEquals(0, rep.code(), rep.err());
+        assertTrue(Files.size(to.resolve("refined-boundary.png")) > 0);
+        String html = Files.readString(to.resolve("report.html"));
+        assertTrue(html.contains("Refined stability boundary"), html);
+        assertEquals(2, html.split("bracket / theory", -1).length - 1, "a line per group with its bracket: " + html);
+
         // stopped in the first refinement round by a task failure (as when an executor dies), then resumed
         OutputDir dir = new OutputDir(tmp.resolve("killed"));
         Files.createDirectories(SweepFixtures.local(dir.path()));

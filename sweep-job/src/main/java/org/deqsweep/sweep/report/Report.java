@@ -47,7 +47,7 @@ public final class Report {
         this.console = console;
         this.page = new HtmlPage("deq-sweep report: " + src.name());
         this.sections = List.of(new StatusCountsSection(), new LossCurvesSection(maxGroups, maxSeeds), new HeatmapsSection(),
-                new StabilitySection(), new DriftSection(MAX_DRIFT_SERIES));
+                new StabilitySection(), new RefinedBoundarySection(), new DriftSection(MAX_DRIFT_SERIES));
     }
 
     /** Runs every stage and writes the PNGs and report.html into {@code to}. */
@@ -94,7 +94,7 @@ public final class Report {
         if (hasCurves) {
             curves.createOrReplaceTempView(views.curves());
         }
-        return new ReportContext(spark, views, sweep, hasCurves, page, out);
+        return new ReportContext(spark, views, sweep, hasCurves, page, out, src);
     }
 
     /** The progress line: stages done / total, and the elapsed time (each stage is one or a few Spark jobs). */

@@ -7,9 +7,10 @@ import org.apache.spark.sql.SparkSession;
 /**
  * What every report section reads: the Spark session, the names of the report's temporary views, what the
  * runs view holds, whether the sweep recorded curves (then the curves view is registered), the page and
- * the output that figures and skip lines go to.
+ * the output that figures and skip lines go to, and the sweep read (its manifest and other tables).
  */
-record ReportContext(SparkSession spark, Views views, SweepColumns sweep, boolean hasCurves, HtmlPage page, ReportOutput out) {
+record ReportContext(SparkSession spark, Views views, SweepColumns sweep, boolean hasCurves, HtmlPage page, ReportOutput out,
+                     org.deqsweep.sweep.store.SweepSource source) {
 
     /** The names of the temporary views one report registers, and drops when it is done. */
     record Views(String runs, String curves, String groups, String selected, String cells) {
