@@ -103,6 +103,10 @@ class RefineSweepTest extends SparkTestBase {
         Files.createDirectories(SweepFixtures.local(straight.path()));
         SweepJob.Outcome whole = sweep(spec, straight, false, Runner::run, console);
         assertTrue(console.toString().contains("refine round 1:"), console.toString());
+        // the uniform grid of the same resolution: ceil(ln(10 / 0.1) / ln(1.02)) + 1 = 234 values, x 6 bases
+        assertTrue(console.toString().contains("refinement of step_size done: 2 groups (2 TARGET_REACHED), " + whole.refinedRuns()
+                + " runs at refined values; a uniform grid of relative width 0.02 over [0.1, 10.0] would take 234 values, 1404 runs"),
+                console.toString());
         Dataset<Row> wholeRuns = SweepFixtures.table(spark(), SweepFixtures.local(straight.path()), Tables.RUNS);
         Set<String> wholeIds = runIds(wholeRuns);
         assertEquals(30 + whole.refinedRuns(), wholeIds.size(), "the grid's 30 runs and the refined ones");

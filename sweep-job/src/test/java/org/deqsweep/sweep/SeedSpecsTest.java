@@ -44,7 +44,7 @@ class SeedSpecsTest extends SparkTestBase {
         try (Stream<Path> s = Files.list(CONF)) {
             specs = s.filter(p -> p.getFileName().toString().matches("seed00[0-4]-.*\\.yaml")).sorted().toList();
         }
-        assertEquals(6, specs.size(), "one spec per claim: " + specs);
+        assertEquals(7, specs.size(), "one spec per claim: " + specs);
         for (Path p : specs) {
             SweepSpec spec = SpecParser.parse(p, List.of());
             assertEquals(p.getFileName().toString().replace(".yaml", ""), spec.name());
@@ -106,6 +106,24 @@ class SeedSpecsTest extends SparkTestBase {
                 "lambda_min grows with the width: " + rows);
         assertTrue(rows.get(1).getDouble(2) <= rows.get(0).getDouble(2) * 1.5, "wider fits no worse: " + rows);
         assertTrue(rows.get(1).getDouble(2) < 0.05, "the wide net fits: " + rows);
+    }
+
+    /**
+     * The refined critical step at width 32, the README's row: a bracket 2% wide at [0.2414, 0.2458], well
+     * above 2 / mu_max at init. (With fewer seeds the group is another one, with its own bracket.)
+     */
+    @Test
+    void overparamCriticalStep() {
+        Path dir = sweep("seed002-overparam-critical", "grid.width=[32]");
+        List<Row> st = spark().read().parquet(dir.resolve("stability").toString())
+                .select("refine_state", "refined_lower", "refined_upper", "refined_relative_width", "step_theory").collectAsList();
+        assertEquals(1, st.size());
+        Row r = st.get(0);
+        assertEquals("TARGET_REACHED", r.getString(0), r.toString());
+        assertTrue(r.getDouble(3) <= 0.02 && r.getDouble(2) / r.getDouble(1) - 1 <= 0.02, r.toString());
+        assertEquals(0.241442, r.getDouble(1), 5e-7, r.toString());
+        assertEquals(0.245824, r.getDouble(2), 5e-7, r.toString());
+        assertTrue(r.getDouble(1) > 2 * r.getDouble(4), "the boundary lies well above 2 / mu_max at init: " + r);
     }
 
     /** Every activation with bounded derivatives converges with lambda_min(Gram) > 0. */

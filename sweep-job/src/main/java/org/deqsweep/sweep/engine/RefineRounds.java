@@ -121,6 +121,34 @@ public final class RefineRounds {
         return out;
     }
 
+    /**
+     * The line the job prints when the refinement is done: groups per state, the runs at refined values,
+     * and with a target width the runs a uniform grid of that resolution over the key's grid range
+     * would cost ({@link Refinement#uniformPoints} per base).
+     */
+    public static String describe(String name, Grid grid, Refine r, List<GroupProgress> state) {
+        Map<Refinement.State, Long> byState = new java.util.EnumMap<>(Refinement.State.class);
+        long spent = 0;
+        long bases = 0;
+        for (GroupProgress g : state) {
+            byState.merge(g.progress().state(), 1L, Long::sum);
+            spent += g.progress().runsSpent();
+            bases += g.group().bases().length;
+        }
+        StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT, "[%s] refinement of %s done: %d groups (", name,
+                r.key(), state.size()));
+        byState.forEach((k, v) -> b.append(b.charAt(b.length() - 1) == '(' ? "" : ", ").append(v).append(' ').append(k));
+        b.append("), ").append(spent).append(" runs at refined values");
+        if (r.targetWidth() != null) {
+            List<Double> values = grid.valuesOf(r.key()).stream().map(v -> ((Number) v).doubleValue()).toList();
+            long uniform = Refinement.uniformPoints(values, r.targetWidth(), r.scale());
+            b.append(String.format(java.util.Locale.ROOT, "; a uniform grid of relative width %s over [%s, %s] would take %d values,"
+                    + " %d runs", r.targetWidth(), java.util.Collections.min(values), java.util.Collections.max(values), uniform,
+                    Math.multiplyExact(uniform, bases)));
+        }
+        return b.toString();
+    }
+
     /** The points of every running group's missing values, each with all its bases (group by group). */
     public static Points toRun(List<GroupProgress> progress) {
         int n = 0;

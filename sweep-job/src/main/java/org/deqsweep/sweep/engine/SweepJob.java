@@ -224,6 +224,8 @@ public final class SweepJob {
             manifest.refinement(spec.refine().key(), brackets(grid, state));
             RefineRounds.Points next = RefineRounds.toRun(state);
             if (next.size() == 0) {
+                console.println(RefineRounds.describe(spec.name(), grid, spec.refine(), state));
+                console.flush();
                 return state;
             }
             if (pass > RefineRounds.MAX_PASSES) {
