@@ -81,7 +81,7 @@ class ReportTest extends SparkTestBase {
         }
         String html = Files.readString(to.resolve("report.html"));
         assertEquals(files.size() - 1, count(html, "data:image/png;base64,"), "every PNG embedded once");
-        assertTrue(r.out().contains("report: [7/7] write page done"), r.out());
+        assertTrue(r.out().contains("report: [8/8] write page done"), r.out());
         assertTrue(!html.contains("incomplete"), "a completed sweep is not flagged");
     }
 
