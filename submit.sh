@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deq-sweep launcher (DESIGN 6).
 #   ./submit.sh conf/quickstart.yaml [--master M] [--out DIR] [--resume|--overwrite] [--set k=v]... [--conf k=v]... [--dry-run]
-#   ./submit.sh query DIR ["SQL"] [--format table|csv|json] [--output FILE]
+#   ./submit.sh query DIR ["SQL"] [--format table|csv|json] [--output FILE] [--remote sc://HOST:PORT | --local]
+#   ./submit.sh serve DIR... [--port 15002] [--bind 127.0.0.1]   (a Spark Connect server over the sweeps' tables)
 #   ./submit.sh report DIR [--to DIR]            ./submit.sh replay DIR RUN_ID [--dump FILE]
 #   ./submit.sh one-run CONFIG.yaml|json [--dump FILE] [--data FILE] [--init FILE]   (solver core, no Spark)
 #   ./submit.sh bench [--quick]                  (solver-core benchmark against the NumPy peer, no Spark)
@@ -10,7 +11,7 @@
 #   ./submit.sh bench-paper [--reps R]           (the width-1 paper protocols: scalar path, matrix path, NumPy peer)
 #   ./submit.sh cluster start|status|stop        (a standalone Spark cluster on 127.0.0.1 from the build's jars)
 #   ./submit.sh bench-storage [SPEC.yaml]        (the spec into a local dir, HDFS and S3 servers on 127.0.0.1)
-# With $SPARK_HOME set: $SPARK_HOME/bin/spark-submit with the shaded application jar.
+# With $SPARK_HOME set: $SPARK_HOME/bin/spark-submit with the shaded application jar (serve: always the embedded Spark).
 # Without: the embedded Spark from the Maven build (java ... org.apache.spark.deploy.SparkSubmit).
 # Environment: DRIVER_MEMORY (default 4g), SPARK_HOME, MVN (default mvn), MVN_FLAGS (e.g. -o),
 #   DEQ_CDS=0 (no class-data archive), DEQ_JIT=default (the JVM's own JIT policy; DESIGN 5.6).
@@ -64,10 +65,29 @@ done
 FLAGS="$(sed -n 's:.*<spark.jvm.flags>\(.*\)</spark.jvm.flags>.*:\1:p' "$ROOT/pom.xml")"
 # the JVM's own warnings go to stderr, never into a query's stdout (DESIGN 5.6)
 FLAGS="$FLAGS -Xlog:disable -Xlog:all=warning:stderr -Xlog:cds*=off:stderr"
+# A query that a running serve answers (--remote, or the sweep's _serve.json; DESIGN 6.1) needs only the Spark
+# Connect client: a plain JVM on the same classpath, spark-defaults.conf as system properties, no SparkSubmit,
+# and a class-data archive of its own (the client's classes are not a sweep's)
+REMOTE_QUERY=0
+if [[ "${ARGS[0]:-}" == query && -z "${SPARK_HOME:-}" ]]; then
+  LOCAL_QUERY=0
+  for a in "${ARGS[@]:1}"; do
+    case "$a" in
+      --remote|--remote=*) REMOTE_QUERY=1 ;;
+      --local) LOCAL_QUERY=1 ;;
+    esac
+  done
+  if [[ "$REMOTE_QUERY" == 0 && -n "${ARGS[1]:-}" ]] \
+      && { compgen -G "${ARGS[1]}/_serve.json" || compgen -G "${ARGS[1]}/*/_serve.json"; } >/dev/null; then
+    REMOTE_QUERY=1
+  fi
+  if [[ "$LOCAL_QUERY" == 1 ]]; then REMOTE_QUERY=0; fi
+fi
 # a class-data archive of the classes a sweep loads (AppCDS): written at the exit of the first Spark command
 # after a build, mapped by every later one, which then loads Spark's classes in a fraction of the time;
 # DEQ_CDS=0 turns it off (the tests, which bring their own jar, never use it)
 CDS_ARCHIVE="$TARGET/deq-sweep-classes.jsa"
+if [[ "$REMOTE_QUERY" == 1 ]]; then CDS_ARCHIVE="$TARGET/deq-sweep-classes-query-remote.jsa"; fi
 CDS_WRITE=""
 CDS_FLAGS=""
 if [[ -z "${DEQ_APP_JAR:-}" && "${DEQ_CDS:-1}" != 0 ]]; then
@@ -85,16 +105,27 @@ if [[ "${ARGS[0]:-}" == bench-fanout ]]; then
   # shellcheck disable=SC2086
   exec java -Xmx"$DRIVER_MEMORY" $FLAGS -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR:$BENCH_JAR" org.deqsweep.bench.FanoutBenchmark "${ARGS[@]:1}"
 fi
-if [[ -n "${SPARK_HOME:-}" ]]; then
+# serve needs the Spark Connect server, which the build brings and a Spark distribution may not: embedded Spark
+if [[ -n "${SPARK_HOME:-}" && "${ARGS[0]:-}" != serve ]]; then
   exec "$SPARK_HOME/bin/spark-submit" --master "$MASTER" --driver-memory "$DRIVER_MEMORY" \
     --properties-file "$DEFAULTS" --class org.deqsweep.sweep.cli.Main "$APP_JAR" "${ARGS[@]}"
 fi
 
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
-# shellcheck disable=SC2206  # FLAGS and CDS_FLAGS are lists of options
-CMD=(java -Xmx"$DRIVER_MEMORY" $FLAGS $CDS_FLAGS -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR"
-  org.apache.spark.deploy.SparkSubmit --master "$MASTER" --properties-file "$DEFAULTS"
-  --class org.deqsweep.sweep.cli.Main "$APP_JAR" "${ARGS[@]}")
+if [[ "$REMOTE_QUERY" == 1 ]]; then
+  # what SparkSubmit would read from the properties file, should the query fall back to a session of its own
+  PROPS=(-Dspark.master="$MASTER")
+  while read -r k v; do
+    [[ -z "$k" || "$k" == \#* ]] || PROPS+=("-D$k=$v")
+  done < "$DEFAULTS"
+  # shellcheck disable=SC2206
+  CMD=(java -Xmx1g $FLAGS $CDS_FLAGS "${PROPS[@]}" -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.sweep.cli.Main "${ARGS[@]}")
+else
+  # shellcheck disable=SC2206  # FLAGS and CDS_FLAGS are lists of options
+  CMD=(java -Xmx"$DRIVER_MEMORY" $FLAGS $CDS_FLAGS -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR"
+    org.apache.spark.deploy.SparkSubmit --master "$MASTER" --properties-file "$DEFAULTS"
+    --class org.deqsweep.sweep.cli.Main "$APP_JAR" "${ARGS[@]}")
+fi
 if [[ -z "$CDS_WRITE" ]]; then
   exec "${CMD[@]}"
 fi

@@ -16,7 +16,7 @@ import picocli.CommandLine;
  * exit with status 2 and a one-paragraph message.
  */
 @Command(name = "deq-sweep", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {SweepCommand.class, QueryCommand.class, ReportCommand.class, ReplayCommand.class,
+        subcommands = {SweepCommand.class, QueryCommand.class, ServeCommand.class, ReportCommand.class, ReplayCommand.class,
             CommandLine.HelpCommand.class},
         description = "Parameter sweeps of deep-equilibrium-model training on Spark.")
 public final class Main implements java.util.concurrent.Callable<Integer> {

@@ -65,12 +65,47 @@ public final class QueryCommand implements Callable<Integer> {
     @Option(names = "--conf", paramLabel = "k=v", description = "a Spark setting (repeatable)")
     Map<String, String> conf = new LinkedHashMap<>();
 
+    @Option(names = "--remote", paramLabel = "URL", description = "a serve command's Spark Connect URL (sc://HOST:PORT); without it,"
+            + " the server that serves DIR (its _serve.json) if one runs on this machine, else a session of this command's own")
+    String remote;
+
+    @Option(names = "--local", description = "a session of this command's own, even when a server serves DIR")
+    boolean local;
+
     @Override
     public Integer call() throws IOException {
-        OutputDir sweepDir = resolveSweepDir(dir, Sessions.hadoopConf(conf));
+        if (remote != null && local) {
+            throw new UsageException("--remote and --local exclude each other");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        // a local sweep directory with a running server's file needs no Hadoop file system at all
+        RemoteQuery.Target target = local ? null : RemoteQuery.local(dir, remote, err);
+        OutputDir sweepDir = null;
+        if (target == null) {
+            sweepDir = resolveSweepDir(dir, Sessions.hadoopConf(conf));
+            target = local ? null : RemoteQuery.target(sweepDir, remote, err);
+        }
+        if (target != null) {
+            err.println("query: answered by the Spark Connect server at " + target.url() + " (database " + target.database() + ")");
+            err.flush();
+            RemoteQuery.Connected c = RemoteQuery.connect(target);
+            try {
+                return answer(c.spark(), List.of("runs", "curves", "failures", "summary", "stability (database " + target.database() + ")"));
+            } finally {
+                if (!c.shared()) {
+                    c.spark().stop(); // the server's query session stays open for the next command
+                }
+            }
+        }
         try (Sessions.Session session = Sessions.open("deq-sweep query", master, conf)) {
             SparkSession spark = session.spark();
-            List<String> views = registerViews(spark, sweepDir);
+            return answer(spark, registerViews(spark, sweepDir));
+        }
+    }
+
+    /** Runs the statement, or the prompt, on a session whose current names are the sweep's tables. */
+    private int answer(SparkSession spark, List<String> views) throws IOException {
+        {
             if (sql != null) {
                 Dataset<Row> df = execute(spark, sql);
                 if (output != null) {
@@ -85,6 +120,21 @@ public final class QueryCommand implements Callable<Integer> {
             interactive(spark, views);
             return 0;
         }
+    }
+
+    /** The database name under which serve shows a sweep: its manifest's name, else its directory's. */
+    static String databaseOf(OutputDir dir) {
+        String name = dir.path().getName();
+        String mf = dir.readString(dir.manifest());
+        if (mf != null) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode m = new com.fasterxml.jackson.databind.ObjectMapper().readTree(mf);
+                name = m.path("name").asText(name);
+            } catch (IOException e) {
+                // the directory's name
+            }
+        }
+        return org.deqsweep.sweep.serve.Catalog.databaseOf(name);
     }
 
     /** The sweep directory: DIR itself, or the single sweep inside it ({@link SweepSource#resolve}). */

@@ -28,8 +28,10 @@ public final class Sessions {
      * @param conf --conf pairs, applied last
      */
     public static Session open(String appName, String master, Map<String, String> conf) {
-        SparkSession existing = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
+        SparkSession found = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
                 : SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
+        // a Spark Connect client session of this JVM (query through a server, a test) has no SparkContext
+        SparkSession existing = found instanceof org.apache.spark.sql.classic.SparkSession ? found : null;
         if (existing != null && !existing.sparkContext().isStopped()) {
             conf.forEach((k, v) -> existing.conf().set(k, v));
             applySessionDefaults(existing);

@@ -307,7 +307,8 @@ public final class TableBuilder {
         return "n_" + s.name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    static String summarySql(List<String> keys, String view) {
+    /** The summary's SQL over the runs rows in {@code view} (also the server's view of a running sweep). */
+    public static String summarySql(List<String> keys, String view) {
         String k = keys.stream().map(Sql::ident).collect(Collectors.joining(", "));
         StringBuilder b = new StringBuilder("SELECT ").append(k).append(",\n")
                 .append(" count(*) AS runs,\n")
@@ -325,7 +326,8 @@ public final class TableBuilder {
         return b.append("\nFROM ").append(view).append(" GROUP BY ").append(k).append(" ORDER BY ").append(k).toString();
     }
 
-    static String stabilitySql(List<String> keys, String view) {
+    /** The stability table's own columns, as SQL over the summary rows in {@code view}. */
+    public static String stabilitySql(List<String> keys, String view) {
         String k = keys.stream().map(Sql::ident).collect(Collectors.joining(", "));
         return "SELECT " + k + ",\n"
                 + " count(*) AS step_sizes,\n"

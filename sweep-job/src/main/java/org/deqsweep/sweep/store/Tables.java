@@ -50,7 +50,7 @@ public final class Tables {
     static final List<Col<CurvePoint>> CURVE = ResultFields.CURVE.stream().map(Tables::column).toList();
 
     /** The columns the failures table keeps besides run_id and the config columns. */
-    static final List<String> FAILURE_COLUMNS = List.of(ResultFields.STATUS, ResultFields.STEP_AT_FAILURE, ResultFields.LAST_FINITE_LOSS, ResultFields.FAILURE_REASON);
+    public static final List<String> FAILURE_COLUMNS = List.of(ResultFields.STATUS, ResultFields.STEP_AT_FAILURE, ResultFields.LAST_FINITE_LOSS, ResultFields.FAILURE_REASON);
 
     /** Wall-clock columns: the only ones that may differ between two runs of the same sweep. */
     public static final List<String> TIMING_COLUMNS = List.of(ResultFields.WALL_MS);

@@ -1,0 +1,240 @@
+package org.deqsweep.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.deqsweep.sweep.serve.Endpoint;
+import org.deqsweep.sweep.store.OutputDir;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * {@code ./submit.sh serve} for real (DESIGN 6.1): a Spark Connect server in its own JVM on 127.0.0.1,
+ * serving a finished sweep and a running one, asked by the Spark Connect client in this JVM and by
+ * {@code query}, which finds it from the sweep's server file. The running sweep's new wave and then its
+ * rebuild reach a client session that stays open. The test stops the server with SIGTERM.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ServeTest extends SparkTestBase {
+    static Path work;
+    static Path log;
+    static Process server;
+    static String url;
+    static Path finished;
+    static Path running;
+    static List<Path> referenceWaves;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        Path root = Path.of("").toAbsolutePath();
+        if (!Files.exists(root.resolve("submit.sh"))) {
+            root = root.getParent();
+        }
+        work = Files.createTempDirectory("deq-serve-test");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Path cpFile = work.resolve("classpath.txt");
+        Files.writeString(cpFile, cp.replace(File.pathSeparator, ":"));
+        Path jar = ClusterFaultTest.appJar(cp, work.resolve("app.jar"));
+
+        Path reference = SweepFixtures.referenceDir();
+        finished = work.resolve("out").resolve("tiny");
+        SweepFixtures.copyTree(reference, finished);
+        // a sweep still running: its manifest says so, one wave of three is committed, no tables yet
+        running = work.resolve("live").resolve("live");
+        Files.createDirectories(running.resolve("_waves"));
+        ObjectNode m = (ObjectNode) new ObjectMapper().readTree(reference.resolve("_sweep.json").toFile());
+        m.put("name", "live");
+        m.put("status", "running");
+        m.remove("finished");
+        Files.write(running.resolve("_sweep.json"), new ObjectMapper().writeValueAsBytes(m));
+        referenceWaves = SweepFixtures.local(new OutputDir(reference).committedWaves());
+        addWave(referenceWaves.get(0));
+
+        log = work.resolve("serve.log");
+        ProcessBuilder pb = new ProcessBuilder(root.resolve("submit.sh").toString(), "serve", finished.toString(), running.toString(),
+                "--port", "0", "--poll", "0.5").directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("DEQ_APP_JAR", jar.toString());
+        pb.environment().put("DEQ_CLASSPATH_FILE", cpFile.toString());
+        pb.environment().put("DRIVER_MEMORY", "1g");
+        pb.environment().remove("SPARK_HOME");
+        pb.environment().remove("SPARK_CONNECT_AUTHENTICATE_TOKEN");
+        server = pb.start();
+        long deadline = System.nanoTime() + 180_000_000_000L;
+        while (url == null) {
+            if (!server.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("serve did not print its URL:\n" + Files.readString(log));
+            }
+            for (String line : Files.readAllLines(log)) {
+                if (line.startsWith("sc://127.0.0.1:")) {
+                    url = line.strip();
+                }
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (server != null && server.isAlive()) {
+            server.destroyForcibly().waitFor();
+        }
+        if (log != null && Files.exists(log)) {
+            // the server's own lines, for a failure's report
+            Files.readAllLines(log).stream().filter(l -> l.startsWith("serve:") || l.startsWith("sc://")).forEach(System.out::println);
+        }
+        OutputDir.deleteTree(work);
+    }
+
+    /** Commits a wave into the running sweep the way a sweep does: whole, under its final name. */
+    static void addWave(Path wave) throws IOException {
+        Path tmp = work.resolve("incoming-" + wave.getFileName());
+        SweepFixtures.copyTree(wave, tmp);
+        Files.move(tmp, running.resolve("_waves").resolve(wave.getFileName()));
+    }
+
+    static SparkSession client() {
+        return SparkSession.builder().connect().remote(url).create();
+    }
+
+    static long count(SparkSession s, String table) {
+        return s.sql("SELECT count(*) FROM " + table).first().getLong(0);
+    }
+
+    /** The count, or -1 while the table is being registered again (a rebuild drops and recreates it). */
+    static long countOrMinus1(SparkSession s, String table) {
+        try {
+            return count(s, table);
+        } catch (Exception e) { // AnalysisException, checked to Java, when the table is not there
+            return -1;
+        }
+    }
+
+    static long rowsOf(Path wave) {
+        return spark().read().parquet(wave.toString()).count();
+    }
+
+    /** Waits up to 30 s for the value to reach {@code expected}; returns the last value seen. */
+    static long await(long expected, LongSupplier value) throws InterruptedException {
+        long v = value.getAsLong();
+        for (int i = 0; i < 150 && v != expected; i++) {
+            Thread.sleep(200);
+            v = value.getAsLong();
+        }
+        return v;
+    }
+
+    @Test
+    @Order(1)
+    void everySweepIsADatabaseOfItsTables() throws IOException {
+        try (SparkSession s = client()) {
+            List<String> dbs = new ArrayList<>();
+            for (Row r : s.sql("SHOW DATABASES").collectAsList()) {
+                dbs.add(r.getString(0));
+            }
+            assertTrue(dbs.containsAll(List.of("tiny", "live")), dbs.toString());
+            assertEquals(SweepFixtures.POINTS, count(s, "tiny.runs"));
+            for (String t : List.of("curves", "failures", "summary", "stability")) {
+                assertEquals(SweepFixtures.table(spark(), finished, t).count(), count(s, "tiny." + t), t);
+            }
+            // the partitioned runs table with its declared types, filtered on a partition column
+            assertEquals(SweepFixtures.table(spark(), finished, "runs").filter("activation = 'tanh'").count(),
+                    count(s, "(SELECT * FROM tiny.runs WHERE activation = 'tanh')"));
+            assertEquals(rowsOf(referenceWaves.get(0)), count(s, "live.runs"), Files.readString(log));
+            assertTrue(count(s, "live.summary") > 0);
+        }
+        assertTrue(Files.exists(finished.resolve(Endpoint.SERVER_FILE)));
+    }
+
+    @Test
+    @Order(2)
+    void aRunningSweepsWavesAndRebuildReachAnOpenSession() throws Exception {
+        try (SparkSession s = client()) {
+            long first = rowsOf(referenceWaves.get(0));
+            assertEquals(first, countOrMinus1(s, "live.runs"), Files.readString(log));
+            addWave(referenceWaves.get(1));
+            long two = first + rowsOf(referenceWaves.get(1));
+            assertEquals(two, await(two, () -> count(s, "live.runs")), "the second wave: " + Files.readString(log));
+            assertEquals(two, s.sql("SELECT sum(runs) FROM live.summary").first().getLong(0), "summary over the committed waves");
+            // the sweep finishes: its last wave, the rebuilt tables and a completed manifest
+            addWave(referenceWaves.get(2));
+            for (String t : org.deqsweep.sweep.store.Tables.ALL) {
+                SweepFixtures.copyTree(SweepFixtures.referenceDir().resolve(t), running.resolve(t));
+            }
+            Files.copy(SweepFixtures.referenceDir().resolve("_sweep.json"), running.resolve("_sweep.json"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            assertEquals(SweepFixtures.POINTS, await(SweepFixtures.POINTS, () -> countOrMinus1(s, "live.runs")), Files.readString(log));
+            assertEquals("EXTERNAL", s.sql("DESCRIBE TABLE EXTENDED live.runs").filter("col_name = 'Type'").first().getString(1),
+                    "a finished sweep's runs are a table over its files");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void queryFindsTheServerFromTheSweepsServerFile() {
+        Cli q = cli("query", finished.toString(), "SELECT count(*) AS n FROM runs", "--format", "csv");
+        assertEquals(0, q.code(), q.err());
+        assertTrue(q.err().contains("answered by the Spark Connect server at " + url + " (database tiny)"), q.err());
+        assertEquals("n\n" + SweepFixtures.POINTS + "\n", q.out());
+        Cli own = cli("query", finished.toString(), "SELECT count(*) AS n FROM runs", "--format", "csv", "--local");
+        assertEquals(0, own.code(), own.err());
+        assertFalse(own.err().contains("answered by"), own.err());
+        assertEquals(q.out(), own.out());
+        Cli bad = cli("query", finished.toString(), "SELECT nosuch FROM runs", "--remote", url);
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("nosuch"), bad.err());
+    }
+
+    @Test
+    @Order(4)
+    void badInputIsRefusedWithExitTwo() throws IOException {
+        Path empty = Files.createDirectories(work.resolve("empty"));
+        Cli notSweep = cli("serve", empty.toString());
+        assertEquals(2, notSweep.code(), notSweep.err());
+        assertTrue(notSweep.err().contains(empty.toString()), notSweep.err());
+        String port = url.substring(url.lastIndexOf(':') + 1);
+        Cli taken = cli("serve", finished.toString(), "--port", port);
+        assertEquals(2, taken.code(), taken.err());
+        assertTrue(taken.err().contains("port " + port + " on 127.0.0.1 is in use"), taken.err());
+        Cli noServer = cli("query", finished.toString(), "SELECT 1", "--remote", "sc://127.0.0.1:1");
+        assertEquals(2, noServer.code(), noServer.err());
+        assertTrue(noServer.err().contains("no Spark Connect server answers at sc://127.0.0.1:1"), noServer.err());
+    }
+
+    @Test
+    @Order(5)
+    void sigtermStopsTheServerAndRemovesItsFiles() throws Exception {
+        int port = Integer.parseInt(url.substring(url.lastIndexOf(':') + 1));
+        server.destroy(); // SIGTERM
+        assertTrue(server.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "serve did not stop:\n" + Files.readString(log));
+        assertTrue(Files.readString(log).contains("serve: stopping"), Files.readString(log));
+        assertFalse(Files.exists(finished.resolve(Endpoint.SERVER_FILE)));
+        assertFalse(Files.exists(running.resolve(Endpoint.SERVER_FILE)));
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            throw new AssertionError("port " + port + " still accepts connections");
+        } catch (IOException expected) {
+            // closed
+        }
+        Cli q = cli("query", finished.toString(), "SELECT count(*) AS n FROM runs", "--format", "csv");
+        assertEquals(0, q.code(), q.err());
+        assertFalse(q.err().contains("answered by"), "no server file, so a session of its own: " + q.err());
+    }
+}
