@@ -11,6 +11,7 @@
 #   ./submit.sh bench-paper [--reps R]           (the width-1 paper protocols: scalar path, matrix path, NumPy peer)
 #   ./submit.sh cluster start|status|stop        (a standalone Spark cluster on 127.0.0.1 from the build's jars)
 #   ./submit.sh bench-storage [SPEC.yaml]        (the spec into a local dir, HDFS and S3 servers on 127.0.0.1)
+#   ./submit.sh bench-serve [DIR] [--reps R]     (SQL latency: query commands with and without serve, a Connect client)
 # With $SPARK_HOME set: $SPARK_HOME/bin/spark-submit with the shaded application jar (serve: always the embedded Spark).
 # Without: the embedded Spark from the Maven build (java ... org.apache.spark.deploy.SparkSubmit).
 # Environment: DRIVER_MEMORY (default 4g), SPARK_HOME, MVN (default mvn), MVN_FLAGS (e.g. -o),
@@ -97,6 +98,12 @@ if [[ -z "${DEQ_APP_JAR:-}" && "${DEQ_CDS:-1}" != 0 ]]; then
     CDS_WRITE="$CDS_ARCHIVE.$$.tmp"
     CDS_FLAGS="-XX:ArchiveClassesAtExit=$CDS_WRITE"
   fi
+fi
+# the SQL latency benchmark: query commands with and without a serve it starts, and a Connect client in its JVM
+if [[ "${ARGS[0]:-}" == bench-serve ]]; then
+  cd "$ROOT"
+  # shellcheck disable=SC2086
+  exec java -Xmx1g $FLAGS -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR:$BENCH_JAR" org.deqsweep.bench.ServeBenchmark "${ARGS[@]:1}"
 fi
 # the fan-out benchmark: a plain loop and the sweep on local[1] and local[2], in one JVM it times itself
 if [[ "${ARGS[0]:-}" == bench-fanout ]]; then

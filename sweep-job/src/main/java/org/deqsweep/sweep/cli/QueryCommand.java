@@ -99,7 +99,7 @@ public final class QueryCommand implements Callable<Integer> {
         }
         try (Sessions.Session session = Sessions.open("deq-sweep query", master, conf)) {
             SparkSession spark = session.spark();
-            return answer(spark, registerViews(spark, sweepDir));
+            return answer(spark, registerViews(spark, sweepDir, sql));
         }
     }
 
@@ -148,17 +148,31 @@ public final class QueryCommand implements Callable<Integer> {
 
     /** Registers each table present as a temp view; returns the view names. */
     static List<String> registerViews(SparkSession spark, OutputDir sweepDir) {
+        return registerViews(spark, sweepDir, null);
+    }
+
+    /**
+     * Registers as temp views the tables present that {@code statement} names (every one when it is null,
+     * for the prompt). Each registration lists the table's files and reads a footer, so a statement over one
+     * table does not pay for five.
+     */
+    static List<String> registerViews(SparkSession spark, OutputDir sweepDir, String statement) {
         List<String> views = new ArrayList<>();
+        boolean any = false;
         for (String t : Tables.ALL) {
             org.apache.hadoop.fs.Path p = sweepDir.table(t);
             if (!sweepDir.isDirectory(p)) {
+                continue;
+            }
+            any = true;
+            if (statement != null && !java.util.regex.Pattern.compile("(?i)(?<![\\w`])`?" + t + "`?(?![\\w`])").matcher(statement).find()) {
                 continue;
             }
             Dataset<Row> df = t.equals(Tables.RUNS) ? TableBuilder.readRuns(spark, p) : spark.read().parquet(p.toString());
             df.createOrReplaceTempView(t);
             views.add(t);
         }
-        if (views.isEmpty()) {
+        if (!any) {
             throw new UsageException(sweepDir + " has no tables yet (is the sweep still running its first waves?).");
         }
         return views;

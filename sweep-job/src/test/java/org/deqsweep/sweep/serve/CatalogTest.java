@@ -26,6 +26,33 @@ class CatalogTest extends SparkTestBase {
     }
 
     @Test
+    void aFinishedSweepIsTablesAndASingleOneIsAlsoTheDefaultDatabase() throws Exception {
+        Path reference = SweepFixtures.referenceDir();
+        String db = "catalog_test_tiny";
+        for (String st : Catalog.statements(spark(), db, SweepSource.open(reference))) {
+            spark().sql(st);
+        }
+        for (String st : Catalog.defaults(spark(), db)) {
+            spark().sql(st);
+        }
+        try {
+            assertEquals("EXTERNAL", spark().catalog().getTable(db, "runs").tableType());
+            // (runs is partitioned: this shared session manages partitions, so it would need RECOVER PARTITIONS first; the
+            // server's session does not, and ServeTest counts its runs)
+            assertEquals(SweepFixtures.table(spark(), reference, "stability").count(),
+                    spark().sql("SELECT count(*) FROM default.stability").first().getLong(0));
+            // registered again (a rebuild): the default views are altered, not dropped
+            List<String> again = Catalog.defaults(spark(), db);
+            assertTrue(again.stream().allMatch(st -> st.startsWith("ALTER VIEW")), again.toString());
+        } finally {
+            for (String t : Catalog.TABLES) {
+                spark().sql("DROP VIEW IF EXISTS default." + t);
+            }
+            spark().sql("DROP DATABASE " + db + " CASCADE");
+        }
+    }
+
+    @Test
     void aRunningSweepsViewsAreReplacedWithoutADrop() throws Exception {
         Path reference = SweepFixtures.referenceDir();
         Path live = tmp.resolve("live");
