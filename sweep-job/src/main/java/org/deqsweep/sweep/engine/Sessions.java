@@ -28,10 +28,11 @@ public final class Sessions {
      * @param conf --conf pairs, applied last
      */
     public static Session open(String appName, String master, Map<String, String> conf) {
-        SparkSession found = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
-                : SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
-        // a Spark Connect client session of this JVM (query through a server, a test) has no SparkContext
-        SparkSession existing = found instanceof org.apache.spark.sql.classic.SparkSession ? found : null;
+        // the classic sessions only: a Spark Connect client session of this JVM (query through a server, a test) has no
+        // SparkContext
+        scala.Option<org.apache.spark.sql.classic.SparkSession> active = org.apache.spark.sql.classic.SparkSession.getActiveSession();
+        scala.Option<org.apache.spark.sql.classic.SparkSession> dflt = org.apache.spark.sql.classic.SparkSession.getDefaultSession();
+        SparkSession existing = active.isDefined() ? active.get() : dflt.isDefined() ? dflt.get() : null;
         if (existing != null && !existing.sparkContext().isStopped()) {
             conf.forEach((k, v) -> existing.conf().set(k, v));
             applySessionDefaults(existing);
