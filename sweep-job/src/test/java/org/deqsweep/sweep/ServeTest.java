@@ -202,8 +202,49 @@ class ServeTest extends SparkTestBase {
         assertTrue(bad.err().contains("nosuch"), bad.err());
     }
 
+    /** A client of the released artifact, run by the JDK's source launcher on the client's classpath alone. */
+    static final String CLIENT = String.join("\n",
+            "import org.apache.spark.sql.SparkSession;",
+            "public class Client {",
+            "    public static void main(String[] a) {",
+            "        SparkSession s = SparkSession.builder().remote(a[0]).getOrCreate();",
+            "        System.out.println(\"answer \" + s.sql(a[1]).first().get(0));",
+            "        System.exit(0);",
+            "    }",
+            "}", "");
+
+    /**
+     * The released Spark Connect JVM client ({@code spark-connect-client-jvm}, which the connect-client module
+     * copies with its dependencies) asks the server from a JVM of its own: with only that client on its
+     * classpath, {@code SparkSession.builder()} is the Connect builder.
+     */
     @Test
     @Order(4)
+    void theReleasedConnectJvmClientAsksTheServer() throws Exception {
+        Path root = Path.of("").toAbsolutePath();
+        if (!Files.exists(root.resolve("submit.sh"))) {
+            root = root.getParent();
+        }
+        Path lib = root.resolve("connect-client").resolve("target").resolve("lib");
+        assertTrue(Files.isRegularFile(lib.resolve("spark-connect-client-jvm_2.13-" + org.apache.spark.package$.MODULE$.SPARK_VERSION() + ".jar")),
+                "the connect-client module copies the client: " + lib);
+        Path src = work.resolve("Client.java");
+        Files.writeString(src, CLIENT);
+        String flags = java.util.regex.Pattern.compile("<spark.jvm.flags>(.*)</spark.jvm.flags>").matcher(Files.readString(root.resolve("pom.xml")))
+                .results().findFirst().orElseThrow().group(1);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(flags.trim().split("\\s+")));
+        cmd.addAll(List.of("-cp", lib + File.separator + "*", src.toString(), url, "SELECT count(*) FROM tiny.runs"));
+        Path out = work.resolve("client.log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        assertTrue(p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS), "the client did not finish: " + Files.readString(out));
+        assertEquals(0, p.exitValue(), Files.readString(out));
+        assertTrue(Files.readAllLines(out).contains("answer " + SweepFixtures.POINTS), Files.readString(out));
+    }
+
+    @Test
+    @Order(5)
     void badInputIsRefusedWithExitTwo() throws IOException {
         Path empty = Files.createDirectories(work.resolve("empty"));
         Cli notSweep = cli("serve", empty.toString());
@@ -219,7 +260,7 @@ class ServeTest extends SparkTestBase {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void sigtermStopsTheServerAndRemovesItsFiles() throws Exception {
         int port = Integer.parseInt(url.substring(url.lastIndexOf(':') + 1));
         server.destroy(); // SIGTERM
