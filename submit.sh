@@ -122,11 +122,11 @@ export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 if [[ "$REMOTE_QUERY" == 1 ]]; then
   # what SparkSubmit would read from the properties file, should the query fall back to a session of its own
   PROPS=(-Dspark.master="$MASTER")
-  while read -r k v; do
+  while read -r k v || [[ -n "${k:-}" ]]; do
     [[ -z "$k" || "$k" == \#* ]] || PROPS+=("-D$k=$v")
   done < "$DEFAULTS"
   # shellcheck disable=SC2206
-  CMD=(java -Xmx1g $FLAGS $CDS_FLAGS "${PROPS[@]}" -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.sweep.cli.Main "${ARGS[@]}")
+  CMD=(java -Xmx"$DRIVER_MEMORY" $FLAGS $CDS_FLAGS "${PROPS[@]}" -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR" org.deqsweep.sweep.cli.Main "${ARGS[@]}")
 else
   # shellcheck disable=SC2206  # FLAGS and CDS_FLAGS are lists of options
   CMD=(java -Xmx"$DRIVER_MEMORY" $FLAGS $CDS_FLAGS -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR"

@@ -78,6 +78,9 @@ public final class QueryCommand implements Callable<Integer> {
             throw new UsageException("--remote and --local exclude each other");
         }
         PrintWriter err = spec.commandLine().getErr();
+        if (remote == null && !local && (master != null || !conf.isEmpty())) {
+            local = true; // --master and --conf set up a session of the command's own; a server's is its own
+        }
         // a local sweep directory with a running server's file needs no Hadoop file system at all
         RemoteQuery.Target target = local ? null : RemoteQuery.local(dir, remote, err);
         OutputDir sweepDir = null;
@@ -88,7 +91,10 @@ public final class QueryCommand implements Callable<Integer> {
         if (target != null) {
             err.println("query: answered by the Spark Connect server at " + target.url() + " (database " + target.database() + ")");
             err.flush();
-            RemoteQuery.Connected c = RemoteQuery.connect(target);
+            // one statement runs in the server's shared query session; the prompt gets a session of its own, whose
+            // USE, SET and temporary views then stay its own
+            RemoteQuery.Connected c = RemoteQuery.connect(sql != null ? target
+                    : new RemoteQuery.Target(target.url(), target.database(), null));
             try {
                 return answer(c.spark(), List.of("runs", "curves", "failures", "summary", "stability (database " + target.database() + ")"));
             } finally {
@@ -174,6 +180,9 @@ public final class QueryCommand implements Callable<Integer> {
         }
         if (!any) {
             throw new UsageException(sweepDir + " has no tables yet (is the sweep still running its first waves?).");
+        }
+        if (views.isEmpty() && statement != null) {
+            return registerViews(spark, sweepDir, null); // a statement that names no table (SHOW TABLES, say): all of them
         }
         return views;
     }

@@ -96,17 +96,24 @@ public final class ServeCommand implements Callable<Integer> {
         Runnable stop = () -> {
             err.println("serve: stopping");
             err.flush();
-            endpoint.close();
-            session.close();
-            deleteQuietly(warehouse);
             stopped.countDown();
+            for (Runnable step : List.<Runnable>of(endpoint::close, session::close, () -> deleteQuietly(warehouse))) {
+                try {
+                    step.run();
+                } catch (RuntimeException | Error e) {
+                    // the JVM is exiting: each step on its own, so a failed one does not skip the others
+                }
+            }
         };
         OutputDir.onExit(stop);
         for (String line : endpoint.register()) {
             err.println("serve: " + line);
         }
         endpoint.warmUp();
-        String host = address.isLoopbackAddress() ? (token != null && !token.isEmpty() ? "localhost" : "127.0.0.1") : bind;
+        boolean withToken = token != null && !token.isEmpty();
+        // with a token the Java client uses TLS for every host but "localhost", and the server has none: on this
+        // machine (loopback or every address), name it localhost
+        String host = address.isLoopbackAddress() || address.isAnyLocalAddress() ? (withToken ? "localhost" : "127.0.0.1") : bind;
         int bound;
         try {
             bound = endpoint.start("sc://" + host + ":{port}");

@@ -30,7 +30,8 @@ public final class Catalog {
     /** The database name of a sweep: its name in lower case, characters other than [a-z0-9_] as '_'. */
     public static String databaseOf(String sweepName) {
         String d = sweepName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-        return d.isEmpty() || Character.isDigit(d.charAt(0)) ? "s_" + d : d;
+        // default holds the single sweep's views, and Spark keeps global_temp for itself
+        return d.isEmpty() || Character.isDigit(d.charAt(0)) || d.equals("default") || d.equals("global_temp") ? "s_" + d : d;
     }
 
     /**
@@ -74,7 +75,7 @@ public final class Catalog {
         }
         // a running sweep: views over the committed waves (a Hadoop {a,b} glob lists exactly those)
         List<Path> waves = dir.committedWaves();
-        String glob = qualified(dir, dir.wavesDir()) + "/{" + waves.stream().map(Path::getName).collect(Collectors.joining(",")) + "}";
+        String glob = globEscaped(qualified(dir, dir.wavesDir())) + "/{" + waves.stream().map(Path::getName).collect(Collectors.joining(",")) + "}";
         String staged = "parquet." + Sql.ident(glob);
         boolean dedup = TableBuilder.mayHoldDuplicates(dir, false);
         String runCols = String.join(", ", java.util.Arrays.stream(Tables.RUNS_SCHEMA.fieldNames()).map(Sql::ident).toList());
@@ -150,6 +151,11 @@ public final class Catalog {
 
     static String name(String db, String t) {
         return Sql.ident(db) + "." + Sql.ident(t);
+    }
+
+    /** A path taken literally by Hadoop's glob: its glob characters escaped with a backslash. */
+    static String globEscaped(String path) {
+        return path.replaceAll("([\\\\{}\\[\\]*?])", "\\\\$1");
     }
 
     private static String qualified(OutputDir dir, Path p) {

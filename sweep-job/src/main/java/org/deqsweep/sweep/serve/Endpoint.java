@@ -201,8 +201,12 @@ public final class Endpoint implements AutoCloseable {
     public synchronized void close() {
         for (Served s : sweeps) {
             try {
-                s.dir().delete(serverFile(s.dir()));
-            } catch (RuntimeException ignored) {
+                // only our own: another server may serve the sweep now and have written its file since
+                String text = s.dir().readString(serverFile(s.dir()));
+                if (text != null && JSON.readTree(text).path("pid").asLong(-1) == ProcessHandle.current().pid()) {
+                    s.dir().delete(serverFile(s.dir()));
+                }
+            } catch (IOException | RuntimeException ignored) {
                 // best effort: query checks the server's pid before it trusts the file
             }
         }

@@ -302,6 +302,13 @@ final class SpecValidator {
                         + axis.values().get(i), allowed + " (relative widths are taken against the lower end)");
             }
         }
+        for (int i = 0; i < zip.size(); i++) {
+            if (zip.get(i).keys().contains("seed")) {
+                throw new SpecException("zip[" + i + "].seed", "seed in a zip group with a refine section",
+                        "seed as a grid axis of its own when refining (a refine group is every seed of one setting of the"
+                                + " other keys; zipped, the seeds would each carry another setting)");
+            }
+        }
         for (int i = 0; i < exclude.size(); i++) {
             if (exclude.get(i).containsKey(flat)) {
                 throw new SpecException("exclude[" + i + "]." + flat, "a rule on refine.key " + flat,

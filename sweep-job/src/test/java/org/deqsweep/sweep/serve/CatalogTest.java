@@ -23,6 +23,9 @@ class CatalogTest extends SparkTestBase {
         assertEquals("quickstart", Catalog.databaseOf("quickstart"));
         assertEquals("seed000_linear_rate", Catalog.databaseOf("seed000-linear-rate"));
         assertEquals("s_2024_grid", Catalog.databaseOf("2024.Grid"));
+        assertEquals("s_default", Catalog.databaseOf("Default"), "default holds a single sweep's views");
+        assertEquals("s_global_temp", Catalog.databaseOf("global_temp"));
+        assertEquals("file:/out/exp\\[1\\]/\\{a\\}/x\\*", Catalog.globEscaped("file:/out/exp[1]/{a}/x*"));
     }
 
     @Test

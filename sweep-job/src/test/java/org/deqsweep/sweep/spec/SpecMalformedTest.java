@@ -109,6 +109,8 @@ class SpecMalformedTest {
                 row("refine key not given anywhere", RG + "refine: {key: init_scale, rounds: 3}", "refine.key", "all > 0: step_size"),
                 row("refine key in a zip group", H + "grid: {seed: [0, 1]}\nzip:\n  - {step_size: [0.1, 0.2], n: [10, 20]}\n"
                         + "refine: {key: step_size, rounds: 3}", "refine.key", "(this grid has none)"),
+                row("refine with the seed zipped", H + "grid: {step_size: [0.1, 1.0]}\nzip:\n  - {seed: [0, 1], n: [10, 20]}\n"
+                        + "refine: {key: step_size, rounds: 3}", "zip[0].seed", "seed as a grid axis of its own when refining"),
                 row("refine key with one grid value", H + "grid: {step_size: [0.1], seed: [0, 1]}\nrefine: {key: step_size, rounds: 2}",
                         "refine.key", "a bracket needs a passing and a failing value"),
                 row("refine key with a value <= 0", H + "grid: {a_center: [-0.5, 0.5]}\nrefine: {key: a_center, rounds: 2}",
