@@ -202,6 +202,59 @@ class ServeTest extends SparkTestBase {
         assertTrue(bad.err().contains("nosuch"), bad.err());
     }
 
+    /** Values of every kind the printers meet, a null among them. */
+    static final String TYPED = "SELECT 1 AS i, CAST(2 AS TINYINT) AS b, CAST(3 AS SMALLINT) AS s, 4L AS l, 1.5D AS d,"
+            + " 1e-7D AS small, CAST(2.25 AS FLOAT) AS f, CAST(1.10 AS DECIMAL(10,3)) AS dec, 'a,b\"c' AS str, NULL AS n, true AS t,"
+            + " DATE'2026-12-01' AS dt, TIMESTAMP'2026-12-01 10:11:12.123456' AS ts, TIMESTAMP_NTZ'2026-12-01 10:11:12' AS ntz,"
+            + " array(1.5D, 2D) AS arr, map('k', 1) AS m, named_struct('x', 1, 'y', array('p', 'q')) AS st, X'CAFE' AS bin,"
+            + " INTERVAL '2' DAY AS iv, INTERVAL '1-2' YEAR TO MONTH AS ym";
+
+    /**
+     * {@code query} through the server ({@code ConnectClient}: the protocol's calls and Arrow batches) prints
+     * what a session of the command's own prints, in every format: values of every kind, a sweep's rows, and
+     * the table format's cut at 10000 rows. A statement that fails leaves --output as it was.
+     */
+    @Test
+    @Order(4)
+    void theServersAnswerPrintsAsASessionOfItsOwn() throws IOException {
+        String runs = "SELECT run_id, d, step_size, activation, loss, steps, status FROM runs ORDER BY run_id";
+        for (String sql : List.of(TYPED, runs, "SELECT id FROM range(10005)")) {
+            for (String format : List.of("table", "csv", "json")) {
+                Cli remote = cli("query", finished.toString(), sql, "--format", format);
+                assertEquals(0, remote.code(), remote.err());
+                assertTrue(remote.err().contains("answered by the Spark Connect server"), remote.err());
+                Cli own = cli("query", finished.toString(), sql, "--format", format, "--local");
+                assertEquals(0, own.code(), own.err());
+                assertEquals(own.out(), remote.out(), sql + " as " + format);
+            }
+        }
+        Cli typed = cli("query", finished.toString(), TYPED);
+        String row = typed.out().lines().skip(2).findFirst().orElseThrow();
+        for (String cell : List.of("| 1.5 |", "| 1e-07 |", "| 1.100 |", "| a,b\"c |", "| NULL |", "| 2026-12-01 10:11:12.123456 |",
+                "| [1.5, 2.0] |", "| {k=1} |", "| {x=1, y=[p, q]} |", "| X'CAFE' |", "| P1Y2M")) {
+            assertTrue(row.contains(cell), cell + " in " + row);
+        }
+        assertTrue(cli("query", finished.toString(), "SELECT id FROM range(10005)").out()
+                .endsWith("(10000 rows, more not shown; use --format csv)\n"));
+
+        Path out = work.resolve("answer.csv");
+        Files.writeString(out, "earlier\n");
+        Cli bad = cli("query", finished.toString(), "SELEC 1", "--output", out.toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("[PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'"), bad.err());
+        assertEquals("earlier\n", Files.readString(out));
+        Cli badOwn = cli("query", finished.toString(), "SELEC 1", "--local", "--output", out.toString());
+        assertEquals(2, badOwn.code(), badOwn.err());
+        assertTrue(badOwn.err().contains("[PARSE_SYNTAX_ERROR] Syntax error at or near 'SELEC'"), badOwn.err());
+        assertEquals("earlier\n", Files.readString(out));
+        Cli good = cli("query", finished.toString(), "SELECT count(*) AS n FROM runs", "--output", out.toString(), "--format", "csv");
+        assertEquals(0, good.code(), good.err());
+        assertEquals("n\n" + SweepFixtures.POINTS + "\n", Files.readString(out));
+        try (java.util.stream.Stream<Path> left = Files.list(work)) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList());
+        }
+    }
+
     /** A client of the released artifact, run by the JDK's source launcher on the client's classpath alone. */
     static final String CLIENT = String.join("\n",
             "import org.apache.spark.sql.SparkSession;",
@@ -219,7 +272,7 @@ class ServeTest extends SparkTestBase {
      * classpath, {@code SparkSession.builder()} is the Connect builder.
      */
     @Test
-    @Order(4)
+    @Order(5)
     void theReleasedConnectJvmClientAsksTheServer() throws Exception {
         Path root = Path.of("").toAbsolutePath();
         if (!Files.exists(root.resolve("submit.sh"))) {
@@ -244,7 +297,7 @@ class ServeTest extends SparkTestBase {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void badInputIsRefusedWithExitTwo() throws IOException {
         Path empty = Files.createDirectories(work.resolve("empty"));
         Cli notSweep = cli("serve", empty.toString());
@@ -260,7 +313,7 @@ class ServeTest extends SparkTestBase {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void sigtermStopsTheServerAndRemovesItsFiles() throws Exception {
         int port = Integer.parseInt(url.substring(url.lastIndexOf(':') + 1));
         server.destroy(); // SIGTERM

@@ -19,7 +19,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.deqsweep.sweep.engine.Sessions;
 import org.deqsweep.sweep.store.OutputDir;
-import org.deqsweep.sweep.store.Sql;
 import org.deqsweep.sweep.store.SweepSource;
 import org.deqsweep.sweep.store.TableBuilder;
 import org.deqsweep.sweep.store.Tables;
@@ -93,39 +92,50 @@ public final class QueryCommand implements Callable<Integer> {
             err.flush();
             // one statement runs in the server's shared query session; the prompt gets a session of its own, whose
             // USE, SET and temporary views then stay its own
-            RemoteQuery.Connected c = RemoteQuery.connect(sql != null ? target
-                    : new RemoteQuery.Target(target.url(), target.database(), null));
-            try {
-                return answer(c.spark(), List.of("runs", "curves", "failures", "summary", "stability (database " + target.database() + ")"));
-            } finally {
-                if (!c.shared()) {
-                    c.spark().stop(); // the server's query session stays open for the next command
+            try (ConnectClient c = new ConnectClient(target.url(), sql != null ? target.session() : null,
+                    System.getenv(ServeCommand.TOKEN_ENV))) {
+                try {
+                    c.use(target.database());
+                } catch (UsageException e) {
+                    throw e.getMessage().contains("does not answer") ? e : new UsageException("the server at " + target.url()
+                            + " has no database " + target.database() + " (does it serve this sweep?): " + e.getMessage());
                 }
+                return answer(stmt -> c.sql(strip(stmt)),
+                        List.of("runs", "curves", "failures", "summary", "stability (database " + target.database() + ")"));
             }
         }
         try (Sessions.Session session = Sessions.open("deq-sweep query", master, conf)) {
             SparkSession spark = session.spark();
-            return answer(spark, registerViews(spark, sweepDir, sql));
+            List<String> views = registerViews(spark, sweepDir, sql);
+            return answer(stmt -> Answer.of(execute(spark, stmt)), views);
         }
     }
 
-    /** Runs the statement, or the prompt, on a session whose current names are the sweep's tables. */
-    private int answer(SparkSession spark, List<String> views) throws IOException {
-        {
-            if (sql != null) {
-                Dataset<Row> df = execute(spark, sql);
-                if (output != null) {
-                    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8))) {
-                        print(df, w);
-                    }
-                } else {
-                    print(df, spec.commandLine().getOut());
-                }
-                return 0;
-            }
-            interactive(spark, views);
+    /**
+     * Runs the statement, or the prompt, with {@code run} answering each statement. With --output the rows go
+     * to a file beside FILE, which becomes FILE only when every row is written: an error leaves FILE as it was.
+     */
+    private int answer(java.util.function.Function<String, Answer> run, List<String> views) throws IOException {
+        if (sql == null) {
+            interactive(run, views);
             return 0;
         }
+        Answer a = run.apply(sql);
+        if (output == null) {
+            print(a, spec.commandLine().getOut());
+            return 0;
+        }
+        Path abs = output.toAbsolutePath();
+        Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        try {
+            try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(tmp, StandardCharsets.UTF_8))) {
+                print(a, w);
+            }
+            Files.move(tmp, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return 0;
     }
 
     /** The database name under which serve shows a sweep: its manifest's name, else its directory's. */
@@ -189,15 +199,25 @@ public final class QueryCommand implements Callable<Integer> {
 
     /** Analyses one statement; a Spark error (bad SQL, unknown column) becomes a one-line UsageException. */
     static Dataset<Row> execute(SparkSession spark, String statement) {
+        try {
+            return spark.sql(strip(statement));
+        } catch (Exception e) { // AnalysisException is a checked exception to Java
+            throw asUsage(e);
+        }
+    }
+
+    /** A Spark error message's first line that is not blank (a syntax error's message starts with a newline). */
+    static String firstLine(String message) {
+        return String.valueOf(message).strip().lines().findFirst().orElse("").strip();
+    }
+
+    /** The statement without surrounding blanks and its ending semicolons. */
+    static String strip(String statement) {
         String s = statement.strip();
         while (s.endsWith(";")) {
             s = s.substring(0, s.length() - 1).strip();
         }
-        try {
-            return spark.sql(s);
-        } catch (Exception e) { // AnalysisException is a checked exception to Java
-            throw asUsage(e);
-        }
+        return s;
     }
 
     /** A Spark error about the statement (analysis, parse, or a runtime error such as a bad cast) as one line. */
@@ -207,19 +227,17 @@ public final class QueryCommand implements Callable<Integer> {
             t = t.getCause();
         }
         if (t instanceof SparkThrowable) {
-            String m = String.valueOf(t.getMessage());
-            int nl = m.indexOf('\n');
-            return new UsageException((nl < 0 ? m : m.substring(0, nl)).strip());
+            return new UsageException(firstLine(t.getMessage()));
         }
         return e instanceof RuntimeException re ? re : new IllegalStateException(e);
     }
 
-    void print(Dataset<Row> df, PrintWriter w) {
+    void print(Answer a, PrintWriter w) {
         try {
             switch (format) {
-                case csv -> printCsv(df, w);
-                case json -> printJson(df, w);
-                default -> printTable(df, w);
+                case csv -> printCsv(a, w);
+                case json -> a.jsonLines().forEachRemaining(w::println);
+                default -> printTable(a, w);
             }
         } catch (Exception e) {
             throw asUsage(e);
@@ -227,48 +245,51 @@ public final class QueryCommand implements Callable<Integer> {
         w.flush();
     }
 
-    static void printTable(Dataset<Row> df, PrintWriter w) {
-        String[] names = df.columns();
-        List<Row> rows = df.limit(MAX_TABLE_ROWS + 1).collectAsList();
-        boolean more = rows.size() > MAX_TABLE_ROWS;
-        if (more) {
-            rows = rows.subList(0, MAX_TABLE_ROWS);
-        }
+    static void printTable(Answer a, PrintWriter w) {
+        Answer.Rows rows = a.rows(MAX_TABLE_ROWS + 1);
+        List<String> names = rows.names();
+        int n = names.size();
         List<String[]> cells = new ArrayList<>();
-        int[] width = new int[names.length];
-        for (int c = 0; c < names.length; c++) {
-            width[c] = Math.min(MAX_CELL, names[c].length());
+        int[] width = new int[n];
+        for (int c = 0; c < n; c++) {
+            width[c] = Math.min(MAX_CELL, names.get(c).length());
         }
-        for (Row r : rows) {
-            String[] v = new String[names.length];
-            for (int c = 0; c < names.length; c++) {
-                v[c] = clip(cell(r.get(c)));
+        boolean more = false;
+        while (rows.values().hasNext()) { // read to the end (one row more at most), so a server's stream completes
+            Object[] r = rows.values().next();
+            if (cells.size() == MAX_TABLE_ROWS) {
+                more = true;
+                continue;
+            }
+            String[] v = new String[n];
+            for (int c = 0; c < n; c++) {
+                v[c] = clip(cell(r[c]));
                 width[c] = Math.max(width[c], v[c].length());
             }
             cells.add(v);
         }
-        String[] header = new String[names.length];
-        for (int c = 0; c < names.length; c++) {
-            header[c] = clip(names[c]);
+        String[] header = new String[n];
+        for (int c = 0; c < n; c++) {
+            header[c] = clip(names.get(c));
         }
-        w.println(line(header, width, df, true));
+        w.println(line(header, width, null));
         StringBuilder rule = new StringBuilder();
-        for (int c = 0; c < names.length; c++) {
+        for (int c = 0; c < n; c++) {
             rule.append(c == 0 ? "" : "-+-").append("-".repeat(width[c]));
         }
         w.println(rule);
         for (String[] v : cells) {
-            w.println(line(v, width, df, false));
+            w.println(line(v, width, rows.numeric()));
         }
-        w.println("(" + rows.size() + (rows.size() == 1 ? " row" : " rows") + (more ? ", more not shown; use --format csv" : "") + ")");
+        w.println("(" + cells.size() + (cells.size() == 1 ? " row" : " rows") + (more ? ", more not shown; use --format csv" : "") + ")");
     }
 
-    private static String line(String[] v, int[] width, Dataset<Row> df, boolean header) {
+    /** One line of the table; {@code numeric} null for the header, which is never aligned right. */
+    private static String line(String[] v, int[] width, boolean[] numeric) {
         StringBuilder b = new StringBuilder();
         for (int c = 0; c < v.length; c++) {
-            boolean numeric = !header && df.schema().fields()[c].dataType() instanceof org.apache.spark.sql.types.NumericType;
             String pad = " ".repeat(width[c] - v[c].length());
-            b.append(c == 0 ? "" : " | ").append(numeric ? pad + v[c] : v[c] + pad);
+            b.append(c == 0 ? "" : " | ").append(numeric != null && numeric[c] ? pad + v[c] : v[c] + pad);
         }
         return b.toString().stripTrailing();
     }
@@ -294,21 +315,13 @@ public final class QueryCommand implements Callable<Integer> {
         return String.valueOf(x).replace('\n', ' ');
     }
 
-    /** JSON lines, one object per row, NULL columns kept as null. */
-    static void printJson(Dataset<Row> df, PrintWriter w) {
-        org.apache.spark.sql.Column all = org.apache.spark.sql.functions.struct(
-                java.util.Arrays.stream(df.columns()).map(c -> df.col(Sql.ident(c))).toArray(org.apache.spark.sql.Column[]::new));
-        df.select(org.apache.spark.sql.functions.to_json(all, Map.of("ignoreNullFields", "false")))
-                .toLocalIterator().forEachRemaining(r -> w.println(r.getString(0)));
-    }
-
-    static void printCsv(Dataset<Row> df, PrintWriter w) {
-        String[] names = df.columns();
-        w.println(String.join(",", List.of(names).stream().map(QueryCommand::csv).toList()));
-        df.toLocalIterator().forEachRemaining(r -> {
+    static void printCsv(Answer a, PrintWriter w) {
+        Answer.Rows rows = a.rows(-1);
+        w.println(String.join(",", rows.names().stream().map(QueryCommand::csv).toList()));
+        rows.values().forEachRemaining(r -> {
             StringBuilder b = new StringBuilder();
-            for (int c = 0; c < names.length; c++) {
-                b.append(c == 0 ? "" : ",").append(r.isNullAt(c) ? "" : csv(String.valueOf(r.get(c))));
+            for (int c = 0; c < r.length; c++) {
+                b.append(c == 0 ? "" : ",").append(r[c] == null ? "" : csv(String.valueOf(r[c])));
             }
             w.println(b);
         });
@@ -322,7 +335,7 @@ public final class QueryCommand implements Callable<Integer> {
     }
 
     /** The prompt: statements end with ';' (not one inside a literal or comment, {@link SqlStatements}); errors are printed and the prompt kept; quit or EOF exits. */
-    void interactive(SparkSession spark, List<String> views) throws IOException {
+    void interactive(java.util.function.Function<String, Answer> run, List<String> views) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         err.println("views: " + String.join(", ", views) + ". End statements with ';'. quit or Ctrl-D exits.");
@@ -344,7 +357,7 @@ public final class QueryCommand implements Callable<Integer> {
             pending.append(lineIn).append('\n');
             for (String stmt : SqlStatements.take(pending)) {
                 try {
-                    print(execute(spark, stmt), out);
+                    print(run.apply(stmt), out);
                 } catch (UsageException e) {
                     err.println(e.getMessage());
                 }

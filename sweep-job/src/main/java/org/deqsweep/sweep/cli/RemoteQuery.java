@@ -12,17 +12,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.apache.spark.sql.SparkSession;
 import org.deqsweep.sweep.serve.Endpoint;
 import org.deqsweep.sweep.store.OutputDir;
-import org.deqsweep.sweep.store.Sql;
 import org.deqsweep.sweep.store.UsageException;
 
 /**
  * {@code query} through a running {@code serve} (DESIGN 6.1): which server and database answer for a
- * sweep, and a Spark Connect session on it whose current database is the sweep's. The session is the
- * server's query session for that sweep (its id is in the server file), kept open between commands, so a
- * command pays neither the server's session set-up nor its release.
+ * sweep, and in which session ({@link ConnectClient} asks). One statement runs in the server's query
+ * session for that sweep (its id is in the server file), kept open between commands, so a command pays
+ * neither the server's session set-up nor its release.
  */
 final class RemoteQuery {
     /** How long a server may take to accept a TCP connection before it counts as not running. */
@@ -35,10 +33,6 @@ final class RemoteQuery {
      * @param session the server's query session for the sweep, or null for a session of this command's own
      */
     record Target(String url, String database, String session) {
-    }
-
-    /** A session on the server; {@code shared} when it is the server's query session, which a command leaves open. */
-    record Connected(SparkSession spark, boolean shared) {
     }
 
     private RemoteQuery() {
@@ -129,58 +123,9 @@ final class RemoteQuery {
         return new Target(fileUrl, fileDb, session);
     }
 
-    /**
-     * A Connect session on the target, with the sweep's database current; the token from the environment
-     * when set. The server's query session when the target has one (a session the server closed, after
-     * an hour idle, is replaced by a new one of this command's own).
-     */
-    static Connected connect(Target t) {
-        String url = t.url();
-        String token = System.getenv(ServeCommand.TOKEN_ENV);
-        if (token != null && !token.isEmpty() && !url.contains(";token=")) {
-            url = withParam(url, "token=" + token);
-        }
-        // the server cannot finish releasing a session without spark-mllib (DESIGN 6.1): the session is gone, but the
-        // client logs the release's error with a stack trace
-        org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.spark.sql.connect.SparkSession",
-                org.apache.logging.log4j.Level.ERROR);
-        if (t.session() != null) {
-            SparkSession shared = SparkSession.builder().connect().remote(withParam(url, "session_id=" + t.session())).create();
-            try {
-                use(shared, t.database());
-                return new Connected(shared, true);
-            } catch (RuntimeException e) {
-                if (!String.valueOf(e.getMessage()).contains("INVALID_HANDLE")) {
-                    throw noDatabase(t, e);
-                }
-            }
-        }
-        SparkSession s = SparkSession.builder().connect().remote(url).create();
-        try {
-            use(s, t.database());
-        } catch (RuntimeException e) {
-            throw noDatabase(t, e);
-        }
-        return new Connected(s, false);
-    }
-
-    private static void use(SparkSession s, String database) {
-        s.sql("USE " + Sql.ident(database)).collect();
-    }
-
-    private static UsageException noDatabase(Target t, RuntimeException e) {
-        return new UsageException("the server at " + t.url() + " has no database " + t.database() + " (does it serve this sweep?): "
-                + firstLine(e));
-    }
-
-    private static String withParam(String url, String param) {
-        String rest = url.substring("sc://".length());
-        return url + (rest.contains("/") ? "" : "/") + ";" + param;
-    }
-
     private static boolean clientPresent() {
         try {
-            Class.forName("org.apache.spark.sql.connect.SparkSession", false, RemoteQuery.class.getClassLoader());
+            Class.forName("org.apache.spark.connect.proto.SparkConnectServiceGrpc", false, RemoteQuery.class.getClassLoader());
             return true;
         } catch (ClassNotFoundException e) {
             return false;
