@@ -84,6 +84,16 @@ if [[ "${ARGS[0]:-}" == query && -z "${SPARK_HOME:-}" ]]; then
   fi
   if [[ "$LOCAL_QUERY" == 1 ]]; then REMOTE_QUERY=0; fi
 fi
+# query, report and serve run Spark's code only, which JitPolicy keeps at C1 anyway: C1 alone then skips
+# the profiling tier and C2's compiles, which race the command on two cores (DESIGN 5.6). Measured, medians
+# side by side: a query through serve 1.81 s against 2.13 s, with a session of its own 5.4 s against 7.6 s;
+# the quickstart's report 17.8 s against 24.1 s. JitPolicy's C2 exclusions then have nothing to do
+# (DEQ_JIT=default skips them); DEQ_JIT=default set by the caller keeps the JVM's own policy.
+JIT_FLAGS=""
+if [[ ( "${ARGS[0]:-}" == query || "${ARGS[0]:-}" == report || "${ARGS[0]:-}" == serve ) && "${DEQ_JIT:-}" != default ]]; then
+  JIT_FLAGS="-XX:TieredStopAtLevel=1"
+  export DEQ_JIT=default
+fi
 # a class-data archive of the classes a sweep loads (AppCDS): written at the exit of the first Spark command
 # after a build, mapped by every later one, which then loads Spark's classes in a fraction of the time;
 # DEQ_CDS=0 turns it off (the tests, which bring their own jar, never use it)
@@ -114,7 +124,7 @@ if [[ "${ARGS[0]:-}" == bench-fanout ]]; then
 fi
 # serve needs the Spark Connect server, which the build brings and a Spark distribution may not: embedded Spark
 if [[ -n "${SPARK_HOME:-}" && "${ARGS[0]:-}" != serve ]]; then
-  exec "$SPARK_HOME/bin/spark-submit" --master "$MASTER" --driver-memory "$DRIVER_MEMORY" \
+  exec "$SPARK_HOME/bin/spark-submit" --master "$MASTER" --driver-memory "$DRIVER_MEMORY" ${JIT_FLAGS:+--driver-java-options "$JIT_FLAGS"} \
     --properties-file "$DEFAULTS" --class org.deqsweep.sweep.cli.Main "$APP_JAR" "${ARGS[@]}"
 fi
 
@@ -125,15 +135,12 @@ if [[ "$REMOTE_QUERY" == 1 ]]; then
   while read -r k v || [[ -n "${k:-}" ]]; do
     [[ -z "$k" || "$k" == \#* ]] || PROPS+=("-D$k=$v")
   done < "$DEFAULTS"
-  # C1 alone: the command is over before C2 would pay, and its compiles would race the client on two cores
-  # (measured: 1.81 s against 2.13 s median); so the C2 exclusions of JitPolicy have nothing to do
-  export DEQ_JIT=default
   # shellcheck disable=SC2206
-  CMD=(java -Xmx"$DRIVER_MEMORY" -XX:TieredStopAtLevel=1 $FLAGS $CDS_FLAGS "${PROPS[@]}" -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR"
+  CMD=(java -Xmx"$DRIVER_MEMORY" $JIT_FLAGS $FLAGS $CDS_FLAGS "${PROPS[@]}" -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR"
     org.deqsweep.sweep.cli.Main "${ARGS[@]}")
 else
-  # shellcheck disable=SC2206  # FLAGS and CDS_FLAGS are lists of options
-  CMD=(java -Xmx"$DRIVER_MEMORY" $FLAGS $CDS_FLAGS -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR"
+  # shellcheck disable=SC2206  # JIT_FLAGS, FLAGS and CDS_FLAGS are lists of options
+  CMD=(java -Xmx"$DRIVER_MEMORY" $JIT_FLAGS $FLAGS $CDS_FLAGS -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR"
     org.apache.spark.deploy.SparkSubmit --master "$MASTER" --properties-file "$DEFAULTS"
     --class org.deqsweep.sweep.cli.Main "$APP_JAR" "${ARGS[@]}")
 fi
