@@ -188,7 +188,7 @@ class ServeTest extends SparkTestBase {
 
     @Test
     @Order(3)
-    void queryFindsTheServerFromTheSweepsServerFile() {
+    void queryFindsTheServerFromTheSweepsServerFile() throws Exception {
         Cli q = cli("query", finished.toString(), "SELECT count(*) AS n FROM runs", "--format", "csv");
         assertEquals(0, q.code(), q.err());
         assertTrue(q.err().contains("answered by the Spark Connect server at " + url + " (database tiny)"), q.err());
@@ -197,6 +197,16 @@ class ServeTest extends SparkTestBase {
         assertEquals(0, own.code(), own.err());
         assertFalse(own.err().contains("answered by"), own.err());
         assertEquals(q.out(), own.out());
+        // sweep --overwrite empties the directory, server file and all: the poller writes it again, session and all
+        Path file = finished.resolve(Endpoint.SERVER_FILE);
+        String written = Files.readString(file);
+        Files.delete(file);
+        long until = System.nanoTime() + 30_000_000_000L;
+        while (!Files.exists(file) && System.nanoTime() < until) {
+            Thread.sleep(100);
+        }
+        assertTrue(Files.exists(file), "the poller did not write the server file again:\n" + Files.readString(log));
+        assertEquals(written, Files.readString(file));
         Cli bad = cli("query", finished.toString(), "SELECT nosuch FROM runs", "--remote", url);
         assertEquals(2, bad.code(), bad.err());
         assertTrue(bad.err().contains("nosuch"), bad.err());

@@ -81,7 +81,7 @@ public final class QueryCommand implements Callable<Integer> {
             local = true; // --master and --conf set up a session of the command's own; a server's is its own
         }
         // a local sweep directory with a running server's file needs no Hadoop file system at all
-        RemoteQuery.Target target = local ? null : RemoteQuery.local(dir, remote, err);
+        RemoteQuery.Target target = local ? null : RemoteQuery.local(dir, remote);
         OutputDir sweepDir = null;
         if (target == null) {
             sweepDir = resolveSweepDir(dir, Sessions.hadoopConf(conf));

@@ -43,7 +43,7 @@ final class RemoteQuery {
      * or that of the single sweep inside DIR) names a running server, or when --remote is given and DIR is
      * such a directory; null when this needs the file system ({@link #target}).
      */
-    static Target local(String dir, String remote, PrintWriter err) {
+    static Target local(String dir, String remote) {
         Path d;
         try {
             d = Path.of(dir);
@@ -68,8 +68,8 @@ final class RemoteQuery {
         } catch (IOException e) {
             return null;
         }
-        Path shown = file;
-        Target t = choose(json, remote, () -> null, shown.toString(), err);
+        // quiet: when this finds no server, target() looks again through the file system and says why once
+        Target t = choose(json, remote, () -> null, file.toString(), new PrintWriter(java.io.Writer.nullWriter()));
         return t != null && t.database() != null ? t : null;
     }
 
@@ -116,8 +116,11 @@ final class RemoteQuery {
                 || !reachable(fileUrl)) {
             if (here) {
                 err.println("query: " + fileShown + " names a server that is not running; answering with a session of this command's own");
-                err.flush();
+            } else {
+                err.println("query: " + fileShown + " names a server on the host " + file.path("host").asText("?")
+                        + ", not this one; answering with a session of this command's own");
             }
+            err.flush();
             return null;
         }
         return new Target(fileUrl, fileDb, session);

@@ -127,7 +127,7 @@ public final class Catalog {
         return isView(spark, db, t) ? List.of() : drop(spark, db, t);
     }
 
-    private static boolean isView(SparkSession spark, String db, String t) {
+    static boolean isView(SparkSession spark, String db, String t) {
         try {
             return spark.catalog().databaseExists(db) && spark.catalog().tableExists(db, t)
                     && "VIEW".equalsIgnoreCase(spark.catalog().getTable(db, t).tableType());

@@ -39,6 +39,8 @@ public final class Endpoint implements AutoCloseable {
     private final List<Served> sweeps;
     private final PrintWriter console;
     private final Map<String, String> fingerprints = new HashMap<>();
+    /** Each sweep's server file, as start wrote it; poll writes it again when it is gone (sweep --overwrite). */
+    private final Map<String, byte[]> serverFiles = new HashMap<>();
     private volatile boolean started;
     private int port = -1;
 
@@ -82,6 +84,9 @@ public final class Endpoint implements AutoCloseable {
         SparkSession w = spark.newSession();
         for (Served s : sweeps) {
             for (String t : Catalog.TABLES) {
+                if (t.equals(org.deqsweep.sweep.store.Tables.CURVES) && Catalog.isView(spark, s.database(), t)) {
+                    continue; // a running sweep's curves explode every run's loss array: no warm-up is worth that
+                }
                 try {
                     w.sql("SELECT count(*) FROM " + Catalog.name(s.database(), t)).collect();
                 } catch (RuntimeException e) {
@@ -101,6 +106,11 @@ public final class Endpoint implements AutoCloseable {
         boolean changed = false;
         for (Served s : sweeps) {
             try {
+                if (started && serverFiles.containsKey(s.database()) && !s.dir().exists(serverFile(s.dir())) && writeServerFile(s)) {
+                    console.println("serve: " + Instant.now().toString().substring(11, 19) + " " + s.database() + ": wrote "
+                            + serverFile(s.dir()) + " again (it was removed)");
+                    console.flush();
+                }
                 String line = refresh(s, false);
                 if (line != null) {
                     console.println("serve: " + Instant.now().toString().substring(11, 19) + " " + line);
@@ -170,12 +180,25 @@ public final class Endpoint implements AutoCloseable {
             o.put("host", hostName());
             o.put("started", Instant.now().toString());
             try {
-                s.dir().writeAtomically(serverFile(s.dir()), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
+                serverFiles.put(s.database(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(o));
             } catch (IOException e) {
-                console.println("serve: could not write " + serverFile(s.dir()) + " (" + e.getMessage() + "); query --remote still works");
+                throw new IllegalStateException(e);
             }
+            writeServerFile(s);
         }
         return port;
+    }
+
+    /** Writes the sweep's server file; a line on the console when it cannot. */
+    private boolean writeServerFile(Served s) {
+        try {
+            s.dir().writeAtomically(serverFile(s.dir()), serverFiles.get(s.database()));
+            return true;
+        } catch (IOException | RuntimeException e) {
+            console.println("serve: could not write " + serverFile(s.dir()) + " (" + firstLine(e) + "); query --remote still works");
+            console.flush();
+            return false;
+        }
     }
 
     public int port() {

@@ -101,4 +101,28 @@ class QueryCommandTest extends SparkTestBase {
             System.setIn(stdin);
         }
     }
+
+    /**
+     * A server file that names no live server here (a pid that has exited, or another machine) is said
+     * once, and the command answers with a session of its own.
+     */
+    @Test
+    void aServerFileNamingNoServerHereIsSaidOnceAndTheCommandAnswersItself() throws Exception {
+        Path dir = tmp.resolve("tiny");
+        SweepFixtures.copyTree(SweepFixtures.referenceDir(), dir);
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String here = org.deqsweep.sweep.serve.Endpoint.hostName();
+        for (String[] c : new String[][] {{Long.toString(gone.pid()), here, "names a server that is not running"},
+                {Long.toString(ProcessHandle.current().pid()), "elsewhere.example", "names a server on the host elsewhere.example, not this one"}}) {
+            Files.writeString(dir.resolve(org.deqsweep.sweep.serve.Endpoint.SERVER_FILE), "{\"url\": \"sc://127.0.0.1:1\","
+                    + " \"database\": \"tiny\", \"pid\": " + c[0] + ", \"host\": \"" + c[1] + "\"}");
+            Cli r = cli("query", dir.toString(), "SELECT count(*) AS n FROM runs", "--format", "csv");
+            assertEquals(0, r.code(), r.err());
+            assertEquals("n\n24\n", r.out());
+            assertTrue(r.err().contains(c[2]), r.err());
+            assertEquals(1, r.err().split("names a server", -1).length - 1, r.err());
+            assertFalse(r.err().contains("answered by"), r.err());
+        }
+    }
 }
