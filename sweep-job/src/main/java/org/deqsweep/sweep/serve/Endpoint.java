@@ -131,7 +131,7 @@ public final class Endpoint implements AutoCloseable {
     private String refresh(Served s, boolean force) {
         SweepSource src;
         try {
-            src = SweepSource.open(s.dir().toString(), s.dir().fs().getConf());
+            src = SweepSource.of(s.dir());
         } catch (IllegalArgumentException e) {
             // a sweep that has not committed its first wave: nothing to show yet
             String before = fingerprints.put(s.database(), "none");

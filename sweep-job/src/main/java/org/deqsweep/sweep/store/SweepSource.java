@@ -72,6 +72,16 @@ public final class SweepSource {
         } catch (UsageException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
+        return of(dir);
+    }
+
+    /**
+     * A sweep directory already resolved, on its own file system client: serve's poller looks at its sweeps
+     * every few seconds, and {@link OutputDir#checkReachable} would open and close a client each time.
+     *
+     * @throws IllegalArgumentException naming the directory and what is missing
+     */
+    public static SweepSource of(OutputDir dir) {
         JsonNode manifest = null;
         List<String> notes = new ArrayList<>();
         String mf = dir.readString(dir.manifest());
