@@ -217,7 +217,11 @@ class ServeTest extends SparkTestBase {
             + " 1e-7D AS small, CAST(2.25 AS FLOAT) AS f, CAST(1.10 AS DECIMAL(10,3)) AS dec, 'a,b\"c' AS str, NULL AS n, true AS t,"
             + " DATE'2026-12-01' AS dt, TIMESTAMP'2026-12-01 10:11:12.123456' AS ts, TIMESTAMP_NTZ'2026-12-01 10:11:12' AS ntz,"
             + " array(1.5D, 2D) AS arr, map('k', 1) AS m, named_struct('x', 1, 'y', array('p', 'q')) AS st, X'CAFE' AS bin,"
-            + " INTERVAL '2' DAY AS iv, INTERVAL '1-2' YEAR TO MONTH AS ym";
+            + " INTERVAL '2' DAY AS iv, INTERVAL '1-2' YEAR TO MONTH AS ym, map('a', 1, 'b', 2, 'c', 3, 'd', 4, 'e', 5) AS m5,"
+            + " TIMESTAMP'1000-01-01 00:00:00' AS old, parse_json('{\"a\":1,\"b\":[2]}') AS v, array(named_struct('k', CAST(NULL AS INT))) AS an";
+    /** Numbers of each kind in rows of different widths, so the table's right alignment shows. */
+    static final String ALIGNED = "SELECT * FROM VALUES (CAST(1 AS TINYINT), CAST(1 AS SMALLINT), CAST(1.5 AS FLOAT), CAST(1 AS DECIMAL(6,1)), 'x'),"
+            + " (CAST(100 AS TINYINT), CAST(1000 AS SMALLINT), CAST(123.25 AS FLOAT), CAST(1234.5 AS DECIMAL(6,1)), 'long text') AS t(b, s, f, dec, str)";
 
     /**
      * {@code query} through the server ({@code ConnectClient}: the protocol's calls and Arrow batches) prints
@@ -228,7 +232,7 @@ class ServeTest extends SparkTestBase {
     @Order(4)
     void theServersAnswerPrintsAsASessionOfItsOwn() throws IOException {
         String runs = "SELECT run_id, d, step_size, activation, loss, steps, status FROM runs ORDER BY run_id";
-        for (String sql : List.of(TYPED, runs, "SELECT id FROM range(10005)")) {
+        for (String sql : List.of(TYPED, ALIGNED, runs, "SELECT id FROM range(10005)")) {
             for (String format : List.of("table", "csv", "json")) {
                 Cli remote = cli("query", finished.toString(), sql, "--format", format);
                 assertEquals(0, remote.code(), remote.err());
@@ -241,9 +245,12 @@ class ServeTest extends SparkTestBase {
         Cli typed = cli("query", finished.toString(), TYPED);
         String row = typed.out().lines().skip(2).findFirst().orElseThrow();
         for (String cell : List.of("| 1.5 |", "| 1e-07 |", "| 1.100 |", "| a,b\"c |", "| NULL |", "| 2026-12-01 10:11:12.123456 |",
-                "| [1.5, 2.0] |", "| {k=1} |", "| {x=1, y=[p, q]} |", "| X'CAFE' |", "| P1Y2M")) {
+                "| [1.5, 2.0] |", "| {k=1} |", "| {x=1, y=[p, q]} |", "| X'CAFE' |", "| P1Y2M |", "| {a=1, b=2, c=3, d=4, e=5} |",
+                "| 1000-01-01 00:00:00.0 |", "| {\"a\":1,\"b\":[2]} |", "| [{k=null}]")) {
             assertTrue(row.contains(cell), cell + " in " + row);
         }
+        assertEquals(List.of("b   | s    | f      | dec    | str", "----+------+--------+--------+----------", "  1 |    1 |    1.5 |    1.0 | x",
+                "100 | 1000 | 123.25 | 1234.5 | long text", "(2 rows)"), cli("query", finished.toString(), ALIGNED).out().lines().toList());
         assertTrue(cli("query", finished.toString(), "SELECT id FROM range(10005)").out()
                 .endsWith("(10000 rows, more not shown; use --format csv)\n"));
 

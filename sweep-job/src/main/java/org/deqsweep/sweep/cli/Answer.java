@@ -23,8 +23,9 @@ interface Answer {
     /**
      * The columns and the first {@code limit} rows (every row when negative). Values are what a classic
      * session's row holds at the top level (Long, Double, String, BigDecimal, java.sql.Timestamp, ...), with
-     * a date a LocalDate, binary its SQL literal, and nested values plain Java collections: an array a List,
-     * a map a Map, a struct a Map from field name to value ({@link #plain}).
+     * a date a LocalDate, binary its SQL literal, a variant Spark's VariantVal (printed as JSON), and nested
+     * values plain Java collections: an array a List, a map a Map sorted by key ({@link #byKey}), a struct a
+     * Map from field name to value ({@link #plain}).
      */
     Rows rows(int limit);
 
@@ -84,6 +85,17 @@ interface Answer {
     }
 
     /**
+     * A map's entries in the order of their keys' text: a classic row holds a map of five or more entries
+     * as a Scala hash map, whose order is not Spark's, so both kinds of session print maps sorted.
+     */
+    static Map<Object, Object> byKey(Map<Object, Object> m) {
+        Map<Object, Object> sorted = new LinkedHashMap<>();
+        m.entrySet().stream().sorted(java.util.Comparator.comparing(e -> String.valueOf(e.getKey())))
+                .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        return sorted;
+    }
+
+    /**
      * A row's value with Scala's collections and nested rows made plain Java ones; a date as a LocalDate,
      * binary as its SQL literal (X'CAFE').
      */
@@ -109,7 +121,7 @@ interface Answer {
                 scala.Tuple2<?, ?> e = it.next();
                 m.put(plain(e._1()), plain(e._2()));
             }
-            return m;
+            return byKey(m);
         }
         if (x instanceof scala.collection.Iterable<?> s) {
             List<Object> l = new ArrayList<>();

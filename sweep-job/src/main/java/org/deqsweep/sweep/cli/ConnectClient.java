@@ -3,7 +3,6 @@ package org.deqsweep.sweep.cli;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -26,6 +25,7 @@ import org.apache.arrow.vector.SmallIntVector;
 import org.apache.arrow.vector.TimeStampMicroTZVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.ValueVector;
+import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
@@ -71,39 +71,61 @@ import org.sparkproject.connect.grpc.stub.MetadataUtils;
 final class ConnectClient implements AutoCloseable {
     /** Largest message the client accepts; Spark's batches are at most 4 MB, as its own client allows. */
     private static final int MAX_MESSAGE = 128 << 20;
+    /** How long the first call, USE, may take before the server counts as stuck. */
+    static final int USE_DEADLINE_S = 60;
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("Authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final String url;
     private final EventLoopGroup loop;
     private final ManagedChannel channel;
     private final SparkConnectServiceGrpc.SparkConnectServiceBlockingStub stub;
+    /** The numeric flags of the first batch's Arrow schema, for a response stream without a schema. */
+    private boolean[] arrowNumeric = new boolean[0];
     private final UserContext user;
     private String session;
     private boolean own;
 
     /**
-     * A client on {@code url} (sc://HOST:PORT), in the session {@code session} when it is not null (the
-     * server's shared query session), else in a new session of its own, which {@link #close} releases.
-     * A token (the serve command's environment variable) goes as a bearer header; over a host that is not
-     * the loopback, with a token, the channel uses TLS, as Spark's own client does.
+     * A client on {@code url} (sc://HOST:PORT, with Spark Connect's optional parameters {@code /;token=...;use_ssl=...}),
+     * in the session {@code session} when it is not null (the server's shared query session), else in a new
+     * session of its own, which {@link #close} releases. A token (the URL's, else the serve command's
+     * environment variable's) goes as a bearer header; with a token, a host that is not a loopback name or
+     * address gets TLS, as with Spark's own client, and so does {@code use_ssl=true}.
      */
     ConnectClient(String url, String session, String token) {
-        this.url = url;
-        URI u = URI.create("http://" + url.substring("sc://".length()).split("[/;]", 2)[0]);
+        this.url = RemoteQuery.redacted(url); // for messages: never the token itself
+        String rest = url.substring("sc://".length());
+        int slash = rest.indexOf('/');
+        String authority = slash < 0 ? rest : rest.substring(0, slash);
+        Map<String, String> params = new LinkedHashMap<>();
+        if (slash >= 0) {
+            for (String kv : rest.substring(slash + 1).split(";")) {
+                int eq = kv.indexOf('=');
+                if (eq > 0) {
+                    params.put(kv.substring(0, eq).strip(), kv.substring(eq + 1).strip());
+                }
+            }
+        }
+        URI u = URI.create("http://" + authority);
+        String host = u.getHost() == null ? authority : u.getHost();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1); // an IPv6 literal
+        }
         int port = u.getPort() < 0 ? ServeCommand.DEFAULT_PORT : u.getPort();
+        token = params.getOrDefault("token", token);
         // an event loop of the client's own, which close() ends: the JVM's exit waits up to 300 ms for a thread
         // still in a native call (gRPC's shared loop sits in epoll_wait for a second after its last channel)
         loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("deq-sweep-connect", true), NioIoHandler.newFactory());
-        NettyChannelBuilder b = NettyChannelBuilder.forAddress(u.getHost(), port).maxInboundMessageSize(MAX_MESSAGE)
+        NettyChannelBuilder b = NettyChannelBuilder.forAddress(host, port).maxInboundMessageSize(MAX_MESSAGE)
                 .eventLoopGroup(loop).channelType(NioSocketChannel.class);
-        boolean loopback = u.getHost().equals("localhost") || u.getHost().startsWith("127.") || u.getHost().equals("[::1]");
-        boolean token_ = token != null && !token.isEmpty();
-        if (token_ && !loopback) {
+        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+        boolean withToken = token != null && !token.isEmpty();
+        if ((withToken && !loopback) || "true".equalsIgnoreCase(params.get("use_ssl"))) {
             b.useTransportSecurity();
         } else {
             b.usePlaintext();
         }
-        if (token_) {
+        if (withToken) {
             Metadata h = new Metadata();
             h.put(AUTHORIZATION, "Bearer " + token);
             b.intercept(MetadataUtils.newAttachHeadersInterceptor(h));
@@ -134,7 +156,8 @@ final class ConnectClient implements AutoCloseable {
     }
 
     private void drain(String sql) {
-        Iterator<Object[]> it = rows(sqlRelation(sql)).values();
+        // USE answers in milliseconds: a server that takes a minute is stuck, and the command says so
+        Iterator<Object[]> it = rows(stub.withDeadlineAfter(USE_DEADLINE_S, TimeUnit.SECONDS), sqlRelation(sql)).values();
         while (it.hasNext()) {
             it.next();
         }
@@ -188,6 +211,10 @@ final class ConnectClient implements AutoCloseable {
 
     /** Executes the relation; the columns come with the first response, the rows batch by batch as they are read. */
     private Answer.Rows rows(Relation r) {
+        return rows(stub, r);
+    }
+
+    private Answer.Rows rows(SparkConnectServiceGrpc.SparkConnectServiceBlockingStub stub, Relation r) {
         ExecutePlanRequest req = ExecutePlanRequest.newBuilder().setSessionId(session).setUserContext(user)
                 .setClientType("deq-sweep query").setPlan(Plan.newBuilder().setRoot(r)).build();
         Iterator<ExecutePlanResponse> responses;
@@ -207,6 +234,10 @@ final class ConnectClient implements AutoCloseable {
         if (s.getCode() == Status.Code.UNAVAILABLE) {
             return new UsageException("the Spark Connect server at " + url + " does not answer (" + s.getDescription()
                     + "); is serve still running?");
+        }
+        if (s.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+            return new UsageException("the Spark Connect server at " + url + " accepted the connection but did not answer within "
+                    + USE_DEADLINE_S + " s; is serve stuck?");
         }
         if (s.getCode() == Status.Code.UNAUTHENTICATED || s.getCode() == Status.Code.PERMISSION_DENIED) {
             return new UsageException("the Spark Connect server at " + url + " refused the call: " + s.getCode()
@@ -228,15 +259,19 @@ final class ConnectClient implements AutoCloseable {
         Batches(ExecutePlanResponse first, Iterator<ExecutePlanResponse> responses) {
             this.responses = responses;
             this.pending = first;
-            if (first != null && first.hasSchema() && first.getSchema().hasStruct()) {
-                List<DataType.StructField> fields = first.getSchema().getStruct().getFieldsList();
-                numeric = new boolean[fields.size()];
-                for (int c = 0; c < fields.size(); c++) {
-                    names.add(fields.get(c).getName());
-                    DataType t = fields.get(c).getDataType();
-                    numeric[c] = t.hasByte() || t.hasShort() || t.hasInteger() || t.hasLong() || t.hasFloat() || t.hasDouble()
-                            || t.hasDecimal();
-                }
+            if (first == null || !first.hasSchema() || !first.getSchema().hasStruct()) {
+                // no schema first (a server older than Spark 4 may send none): the first batch's Arrow schema
+                hasNext();
+                numeric = arrowNumeric;
+                return;
+            }
+            List<DataType.StructField> fields = first.getSchema().getStruct().getFieldsList();
+            numeric = new boolean[fields.size()];
+            for (int c = 0; c < fields.size(); c++) {
+                names.add(fields.get(c).getName());
+                DataType t = fields.get(c).getDataType();
+                numeric[c] = t.hasByte() || t.hasShort() || t.hasInteger() || t.hasLong() || t.hasFloat() || t.hasDouble()
+                        || t.hasDecimal();
             }
         }
 
@@ -275,12 +310,20 @@ final class ConnectClient implements AutoCloseable {
     }
 
     /** Appends the rows of one Arrow IPC stream; fills {@code names} from its schema when the response had none. */
-    static void decode(byte[] ipc, List<Object[]> rows, List<String> names) {
+    private void decode(byte[] ipc, List<Object[]> rows, List<String> names) {
         try (BufferAllocator alloc = new RootAllocator();
                 ArrowStreamReader in = new ArrowStreamReader(new ByteArrayInputStream(ipc), alloc)) {
             VectorSchemaRoot root = in.getVectorSchemaRoot();
             if (names.isEmpty()) {
-                root.getSchema().getFields().forEach(f -> names.add(f.getName()));
+                List<org.apache.arrow.vector.types.pojo.Field> fields = root.getSchema().getFields();
+                arrowNumeric = new boolean[fields.size()];
+                for (int c = 0; c < fields.size(); c++) {
+                    names.add(fields.get(c).getName());
+                    org.apache.arrow.vector.types.pojo.ArrowType t = fields.get(c).getType();
+                    arrowNumeric[c] = t instanceof org.apache.arrow.vector.types.pojo.ArrowType.Int
+                            || t instanceof org.apache.arrow.vector.types.pojo.ArrowType.FloatingPoint
+                            || t instanceof org.apache.arrow.vector.types.pojo.ArrowType.Decimal;
+                }
             }
             while (in.loadNextBatch()) {
                 List<FieldVector> cols = root.getFieldVectors();
@@ -327,10 +370,8 @@ final class ConnectClient implements AutoCloseable {
             return x.get(i);
         }
         if (v instanceof TimeStampMicroTZVector x) {
-            long micros = x.get(i);
-            Timestamp t = new Timestamp(Math.floorDiv(micros, 1000L));
-            t.setNanos((int) Math.floorMod(micros, 1_000_000L) * 1000);
-            return t;
+            // as a classic row converts it: in this JVM's zone, rebased to the hybrid Julian calendar before 1582
+            return org.apache.spark.sql.catalyst.util.DateTimeUtils.toJavaTimestamp(x.get(i));
         }
         if (v instanceof DateDayVector x) {
             return LocalDate.ofEpochDay(x.get(i));
@@ -343,7 +384,7 @@ final class ConnectClient implements AutoCloseable {
             for (int j = x.getElementStartIndex(i); j < x.getElementEndIndex(i); j++) {
                 m.put(value(keys, j), value(values, j));
             }
-            return m;
+            return Answer.byKey(m);
         }
         if (v instanceof ListVector x) {
             List<Object> l = new ArrayList<>();
@@ -351,6 +392,12 @@ final class ConnectClient implements AutoCloseable {
                 l.add(value(x.getDataVector(), j));
             }
             return l;
+        }
+        if (v instanceof StructVector x && x.getChildFieldNames().size() == 2
+                && x.getChild("value") instanceof VarBinaryVector value && x.getChild("metadata") instanceof VarBinaryVector meta) {
+            // Spark sends a variant as a struct of its two binaries; a classic row holds a VariantVal, printed as JSON
+            // (a struct of two binaries named so is taken for one too)
+            return new org.apache.spark.unsafe.types.VariantVal(value.get(i), meta.get(i));
         }
         if (v instanceof StructVector x) {
             Map<String, Object> m = new LinkedHashMap<>();

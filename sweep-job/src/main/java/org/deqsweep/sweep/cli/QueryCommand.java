@@ -88,7 +88,8 @@ public final class QueryCommand implements Callable<Integer> {
             target = local ? null : RemoteQuery.target(sweepDir, remote, err);
         }
         if (target != null) {
-            err.println("query: answered by the Spark Connect server at " + target.url() + " (database " + target.database() + ")");
+            err.println("query: answered by the Spark Connect server at " + RemoteQuery.redacted(target.url())
+                    + " (database " + target.database() + ")");
             err.flush();
             // one statement runs in the server's shared query session; the prompt gets a session of its own, whose
             // USE, SET and temporary views then stay its own
@@ -97,8 +98,9 @@ public final class QueryCommand implements Callable<Integer> {
                 try {
                     c.use(target.database());
                 } catch (UsageException e) {
-                    throw e.getMessage().contains("does not answer") ? e : new UsageException("the server at " + target.url()
-                            + " has no database " + target.database() + " (does it serve this sweep?): " + e.getMessage());
+                    throw !e.getMessage().contains("SCHEMA_NOT_FOUND") ? e : new UsageException("the server at "
+                            + RemoteQuery.redacted(target.url()) + " has no database " + target.database()
+                            + " (does it serve this sweep?): " + e.getMessage());
                 }
                 return answer(stmt -> c.sql(strip(stmt)),
                         List.of("runs", "curves", "failures", "summary", "stability (database " + target.database() + ")"));
@@ -125,13 +127,32 @@ public final class QueryCommand implements Callable<Integer> {
             print(a, spec.commandLine().getOut());
             return 0;
         }
-        Path abs = output.toAbsolutePath();
-        Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        Path file = output.toAbsolutePath();
+        if (Files.isDirectory(file)) {
+            throw new UsageException("--output " + output + " is a directory; give a file");
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) { // a device, a pipe, /dev/stdout: written as it is
+            try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
+                print(a, w);
+            }
+            return 0;
+        }
+        // a file (a link's target): the rows go beside it, and it becomes the answer only when every row is written
+        file = Files.exists(file) ? file.toRealPath() : file;
+        Path tmp = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        tmp.toFile().deleteOnExit(); // Ctrl-C or SIGTERM midway
         try {
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(tmp, StandardCharsets.UTF_8))) {
                 print(a, w);
             }
-            Files.move(tmp, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            if (Files.exists(file)) {
+                try {
+                    Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(file));
+                } catch (UnsupportedOperationException | IOException e) {
+                    // not a POSIX file system: the new file keeps the default permissions
+                }
+            }
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -208,7 +229,7 @@ public final class QueryCommand implements Callable<Integer> {
 
     /** A Spark error message's first line that is not blank (a syntax error's message starts with a newline). */
     static String firstLine(String message) {
-        return String.valueOf(message).strip().lines().findFirst().orElse("").strip();
+        return message == null ? "" : message.strip().lines().findFirst().orElse("").strip();
     }
 
     /** The statement without surrounding blanks and its ending semicolons. */

@@ -95,7 +95,7 @@ final class RemoteQuery {
         String session = file == null ? null : file.path("session").asText(null);
         if (remote != null) {
             if (!remote.startsWith("sc://")) {
-                throw new UsageException("--remote " + remote + " is not a Spark Connect URL; allowed: sc://HOST:PORT, as serve prints it");
+                throw new UsageException("--remote " + redacted(remote) + " is not a Spark Connect URL; allowed: sc://HOST:PORT, as serve prints it");
             }
             boolean same = fileUrl != null && fileDb != null && remote.equals(fileUrl);
             String db = same ? fileDb : databaseOfSweep.get();
@@ -103,7 +103,7 @@ final class RemoteQuery {
                 return null; // the caller asks the file system for the sweep's name
             }
             if (!reachable(remote)) {
-                throw new UsageException("no Spark Connect server answers at " + remote + "; start one with ./submit.sh serve DIR");
+                throw new UsageException("no Spark Connect server answers at " + redacted(remote) + "; start one with ./submit.sh serve DIR");
             }
             return new Target(remote, db, same ? session : null);
         }
@@ -146,6 +146,11 @@ final class RemoteQuery {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** The URL as messages show it: a token parameter's value left out. */
+    static String redacted(String url) {
+        return url.replaceAll("token=[^;]*", "token=...");
     }
 
     /** Whether something accepts TCP connections at the URL's host and port. */

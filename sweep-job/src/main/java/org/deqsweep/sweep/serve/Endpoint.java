@@ -106,7 +106,9 @@ public final class Endpoint implements AutoCloseable {
         boolean changed = false;
         for (Served s : sweeps) {
             try {
-                if (started && serverFiles.containsKey(s.database()) && !s.dir().exists(serverFile(s.dir())) && writeServerFile(s)) {
+                // only into the sweep's directory as it is: writing would create a directory someone removed
+                if (started && serverFiles.containsKey(s.database()) && !s.dir().exists(serverFile(s.dir()))
+                        && s.dir().isDirectory(s.dir().path()) && writeServerFile(s)) {
                     console.println("serve: " + Instant.now().toString().substring(11, 19) + " " + s.database() + ": wrote "
                             + serverFile(s.dir()) + " again (it was removed)");
                     console.flush();

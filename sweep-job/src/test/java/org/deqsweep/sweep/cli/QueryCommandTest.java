@@ -125,4 +125,21 @@ class QueryCommandTest extends SparkTestBase {
             assertFalse(r.err().contains("answered by"), r.err());
         }
     }
+
+    /** --output: a directory is refused before the query; a device is written as it is; a link's target gets the rows. */
+    @Test
+    void outputToADirectoryADeviceAndALink() throws IOException {
+        String dir = SweepFixtures.referenceDir().toString();
+        Cli d = cli("query", dir, "SELECT 1", "--output", tmp.toString());
+        assertEquals(2, d.code(), d.err());
+        assertTrue(d.err().contains("is a directory"), d.err());
+        Cli dev = cli("query", dir, "SELECT 1", "--output", "/dev/null");
+        assertEquals(0, dev.code(), dev.err());
+        Path target = Files.writeString(tmp.resolve("target.csv"), "old\n");
+        Path link = Files.createSymbolicLink(tmp.resolve("link.csv"), target);
+        Cli l = cli("query", dir, "SELECT count(*) AS n FROM runs", "--format", "csv", "--output", link.toString());
+        assertEquals(0, l.code(), l.err());
+        assertTrue(Files.isSymbolicLink(link));
+        assertEquals("n\n24\n", Files.readString(target));
+    }
 }
