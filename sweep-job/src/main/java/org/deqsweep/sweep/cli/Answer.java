@@ -47,39 +47,34 @@ interface Answer {
                     numeric[c] = f[c].dataType() instanceof NumericType;
                 }
                 Iterator<Row> it = limit < 0 ? df.toLocalIterator() : df.limit(limit).collectAsList().iterator();
-                return new Rows(Arrays.asList(df.columns()), numeric, new Iterator<>() {
-                    @Override
-                    public boolean hasNext() {
-                        return it.hasNext();
+                return new Rows(Arrays.asList(df.columns()), numeric, mapped(it, r -> {
+                    Object[] v = new Object[r.size()];
+                    for (int c = 0; c < v.length; c++) {
+                        v[c] = plain(r.get(c));
                     }
-
-                    @Override
-                    public Object[] next() {
-                        Row r = it.next();
-                        Object[] v = new Object[r.size()];
-                        for (int c = 0; c < v.length; c++) {
-                            v[c] = plain(r.get(c));
-                        }
-                        return v;
-                    }
-                });
+                    return v;
+                }));
             }
 
             @Override
             public Iterator<String> jsonLines() {
                 Column all = functions.struct(Arrays.stream(df.columns()).map(c -> df.col(Sql.ident(c))).toArray(Column[]::new));
-                Iterator<Row> it = df.select(functions.to_json(all, Map.of("ignoreNullFields", "false"))).toLocalIterator();
-                return new Iterator<>() {
-                    @Override
-                    public boolean hasNext() {
-                        return it.hasNext();
-                    }
+                return mapped(df.select(functions.to_json(all, Map.of("ignoreNullFields", "false"))).toLocalIterator(), r -> r.getString(0));
+            }
+        };
+    }
 
-                    @Override
-                    public String next() {
-                        return it.next().getString(0);
-                    }
-                };
+    /** The iterator's elements through {@code f}, one at a time as they are read. */
+    static <A, B> Iterator<B> mapped(Iterator<A> it, java.util.function.Function<A, B> f) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public B next() {
+                return f.apply(it.next());
             }
         };
     }

@@ -179,19 +179,8 @@ final class ConnectClient implements AutoCloseable {
                 Expression json = call("to_json", call("struct", Expression.newBuilder()
                         .setUnresolvedStar(Expression.UnresolvedStar.getDefaultInstance()).build()),
                         call("map", literal("ignoreNullFields"), literal("false")));
-                Iterator<Object[]> it = ConnectClient.this.rows(Relation.newBuilder()
-                        .setProject(Project.newBuilder().setInput(r).addExpressions(json)).build()).values();
-                return new Iterator<>() {
-                    @Override
-                    public boolean hasNext() {
-                        return it.hasNext();
-                    }
-
-                    @Override
-                    public String next() {
-                        return (String) it.next()[0];
-                    }
-                };
+                return Answer.mapped(ConnectClient.this.rows(Relation.newBuilder()
+                        .setProject(Project.newBuilder().setInput(r).addExpressions(json)).build()).values(), v -> (String) v[0]);
             }
         };
     }
