@@ -336,6 +336,9 @@ class ServeTest extends SparkTestBase {
         server.destroy(); // SIGTERM
         assertTrue(server.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "serve did not stop:\n" + Files.readString(log));
         assertTrue(Files.readString(log).contains("serve: stopping"), Files.readString(log));
+        // the clients of the earlier tests closed their sessions: no release's error, nor its stack trace, in the log
+        assertFalse(Files.readString(log).contains("releaseSession") || Files.readString(log).contains("ConnectHelper"),
+                Files.readString(log));
         assertFalse(Files.exists(finished.resolve(Endpoint.SERVER_FILE)));
         assertFalse(Files.exists(running.resolve(Endpoint.SERVER_FILE)));
         try (Socket s = new Socket()) {

@@ -176,13 +176,29 @@ public final class ServeCommand implements Callable<Integer> {
 
     /**
      * Spark Connect logs an ERROR for every session a client closes, because the ML cache it clears needs
-     * spark-mllib, which this build leaves out (43 MB); the session is released before that step.
+     * spark-mllib, which this build leaves out (43 MB); the session is released before that step. The
+     * session's own loggers are turned off, and the RPC error handler's lines about a release (a WARN and
+     * an ERROR with a stack trace, each time a client closes a session) are filtered out; its other lines stay.
      */
     private static void quietConnectLogs() {
         org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.spark.sql.connect.service.SessionHolder",
                 org.apache.logging.log4j.Level.OFF);
         org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.spark.sql.connect.service.SparkConnectSessionManager",
                 org.apache.logging.log4j.Level.OFF);
+        String name = "org.apache.spark.sql.connect.utils.ErrorUtils";
+        if (!(org.apache.logging.log4j.LogManager.getContext(false) instanceof org.apache.logging.log4j.core.LoggerContext ctx)) {
+            return; // another logging back end: its lines stay
+        }
+        org.apache.logging.log4j.core.config.Configuration cfg = ctx.getConfiguration();
+        org.apache.logging.log4j.core.config.LoggerConfig lc = cfg.getLoggerConfig(name);
+        if (!lc.getName().equals(name)) {
+            lc = new org.apache.logging.log4j.core.config.LoggerConfig(name, null, true); // the parent's level and appenders
+            cfg.addLogger(name, lc);
+        }
+        lc.addFilter(org.apache.logging.log4j.core.filter.StringMatchFilter.newBuilder().setMatchString("releaseSession")
+                .setOnMatch(org.apache.logging.log4j.core.Filter.Result.DENY)
+                .setOnMismatch(org.apache.logging.log4j.core.Filter.Result.NEUTRAL).build());
+        ctx.updateLoggers();
     }
 
     private static void deleteQuietly(java.nio.file.Path dir) {
