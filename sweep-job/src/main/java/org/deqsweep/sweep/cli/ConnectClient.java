@@ -77,6 +77,8 @@ final class ConnectClient implements AutoCloseable {
 
     private final String url;
     private final EventLoopGroup loop;
+    /** The Arrow buffers of the batch being read; each reader frees its own, close() the allocator. */
+    private final BufferAllocator allocator = new RootAllocator();
     private final ManagedChannel channel;
     private final SparkConnectServiceGrpc.SparkConnectServiceBlockingStub stub;
     /** The numeric flags of the first batch's Arrow schema, for a response stream without a schema. */
@@ -232,7 +234,7 @@ final class ConnectClient implements AutoCloseable {
             return new UsageException("the Spark Connect server at " + url + " refused the call: " + s.getCode()
                     + " (set " + ServeCommand.TOKEN_ENV + " to the server's token)");
         }
-        String m = QueryCommand.firstLine(s.getDescription());
+        String m = UsageException.firstLine(s.getDescription());
         return new UsageException(m.isEmpty() ? "the server failed the statement: " + s.getCode() : m);
     }
 
@@ -300,8 +302,7 @@ final class ConnectClient implements AutoCloseable {
 
     /** Appends the rows of one Arrow IPC stream; fills {@code names} from its schema when the response had none. */
     private void decode(byte[] ipc, List<Object[]> rows, List<String> names) {
-        try (BufferAllocator alloc = new RootAllocator();
-                ArrowStreamReader in = new ArrowStreamReader(new ByteArrayInputStream(ipc), alloc)) {
+        try (ArrowStreamReader in = new ArrowStreamReader(new ByteArrayInputStream(ipc), allocator)) {
             VectorSchemaRoot root = in.getVectorSchemaRoot();
             if (names.isEmpty()) {
                 List<org.apache.arrow.vector.types.pojo.Field> fields = root.getSchema().getFields();
@@ -421,6 +422,7 @@ final class ConnectClient implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly(2000);
+            allocator.close();
         }
     }
 }

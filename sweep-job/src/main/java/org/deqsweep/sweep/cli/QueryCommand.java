@@ -132,9 +132,7 @@ public final class QueryCommand implements Callable<Integer> {
             throw new UsageException("--output " + output + " is a directory; give a file");
         }
         if (Files.exists(file) && !Files.isRegularFile(file)) { // a device, a pipe, /dev/stdout: written as it is
-            try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
-                print(a, w);
-            }
+            printTo(a, file);
             return 0;
         }
         // a file (a link's target): the rows go beside it, and it becomes the answer only when every row is written
@@ -142,9 +140,7 @@ public final class QueryCommand implements Callable<Integer> {
         Path tmp = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         tmp.toFile().deleteOnExit(); // Ctrl-C or SIGTERM midway
         try {
-            try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(tmp, StandardCharsets.UTF_8))) {
-                print(a, w);
-            }
+            printTo(a, tmp);
             if (Files.exists(file)) {
                 try {
                     Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(file));
@@ -157,6 +153,12 @@ public final class QueryCommand implements Callable<Integer> {
             Files.deleteIfExists(tmp);
         }
         return 0;
+    }
+
+    private void printTo(Answer a, Path file) throws IOException {
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
+            print(a, w);
+        }
     }
 
     /** The database name under which serve shows a sweep: its manifest's name, else its directory's. */
@@ -181,11 +183,6 @@ public final class QueryCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-    }
-
-    /** Registers each table present as a temp view; returns the view names. */
-    static List<String> registerViews(SparkSession spark, OutputDir sweepDir) {
-        return registerViews(spark, sweepDir, null);
     }
 
     /**
@@ -227,11 +224,6 @@ public final class QueryCommand implements Callable<Integer> {
         }
     }
 
-    /** A Spark error message's first line that is not blank (a syntax error's message starts with a newline). */
-    static String firstLine(String message) {
-        return message == null ? "" : message.strip().lines().findFirst().orElse("").strip();
-    }
-
     /** The statement without surrounding blanks and its ending semicolons. */
     static String strip(String statement) {
         String s = statement.strip();
@@ -248,7 +240,7 @@ public final class QueryCommand implements Callable<Integer> {
             t = t.getCause();
         }
         if (t instanceof SparkThrowable) {
-            return new UsageException(firstLine(t.getMessage()));
+            return new UsageException(UsageException.firstLine(t.getMessage()));
         }
         return e instanceof RuntimeException re ? re : new IllegalStateException(e);
     }

@@ -17,6 +17,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connect.service.SparkConnectService;
 import org.apache.spark.sql.connect.service.SparkConnectService$;
 import org.deqsweep.sweep.store.OutputDir;
+import org.deqsweep.sweep.store.UsageException;
 import org.deqsweep.sweep.store.SweepSource;
 import scala.Option;
 
@@ -120,7 +121,7 @@ public final class Endpoint implements AutoCloseable {
                     changed = true;
                 }
             } catch (RuntimeException e) {
-                console.println("serve: could not refresh " + s.database() + " (" + firstLine(e) + "); keeping what it had");
+                console.println("serve: could not refresh " + s.database() + " (" + UsageException.firstLine(e.getMessage()) + "); keeping what it had");
                 console.flush();
             }
         }
@@ -197,7 +198,7 @@ public final class Endpoint implements AutoCloseable {
             s.dir().writeAtomically(serverFile(s.dir()), serverFiles.get(s.database()));
             return true;
         } catch (IOException | RuntimeException e) {
-            console.println("serve: could not write " + serverFile(s.dir()) + " (" + firstLine(e) + "); query --remote still works");
+            console.println("serve: could not write " + serverFile(s.dir()) + " (" + UsageException.firstLine(e.getMessage()) + "); query --remote still works");
             console.flush();
             return false;
         }
@@ -239,11 +240,5 @@ public final class Endpoint implements AutoCloseable {
             started = false;
             SparkConnectService.stop(Option.apply((Object) 5000L), Option.apply(TimeUnit.MILLISECONDS));
         }
-    }
-
-    private static String firstLine(Throwable e) {
-        String m = String.valueOf(e.getMessage());
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }

@@ -10,4 +10,12 @@ public final class UsageException extends RuntimeException {
     public UsageException(String message) {
         super(message);
     }
+
+    /**
+     * A message's first line that is not blank (a Spark syntax error's message starts with a newline), or ""
+     * for none: how one-line messages quote another error.
+     */
+    public static String firstLine(String message) {
+        return message == null ? "" : message.strip().lines().findFirst().orElse("").strip();
+    }
 }
