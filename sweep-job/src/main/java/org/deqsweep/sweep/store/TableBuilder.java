@@ -46,7 +46,8 @@ public final class TableBuilder {
     private static Dataset<Row> staged(SparkSession spark, OutputDir out, boolean dedup) {
         List<Path> waves = out.committedWaves();
         if (waves.isEmpty()) {
-            return spark.createDataFrame(List.of(), Tables.STAGING_SCHEMA);
+            // nullable, as the staging rows read from files are: the tables then have one schema with or without rows
+            return spark.createDataFrame(List.of(), Tables.nullable(Tables.STAGING_SCHEMA));
         }
         String[] paths = waves.stream().map(Path::toString).toArray(String[]::new);
         Dataset<Row> rows = spark.read().schema(Tables.STAGING_SCHEMA).parquet(paths);
@@ -96,7 +97,7 @@ public final class TableBuilder {
      *                      values inside); null when there is nothing to say
      */
     public record RefinedBracket(Map<String, Object> keys, Map<String, Object> config, Double lower, Double upper, Double relativeWidth, int rounds,
-                                 long runs, String state, String reason) {
+                                 long runs, String state, String reason) implements java.io.Serializable {
 
         public static RefinedBracket of(Map<String, Object> keys, Map<String, Object> config, Refinement.Progress p) {
             Bracket b = p.bracket();
@@ -155,6 +156,27 @@ public final class TableBuilder {
     /** {@link #rebuild} with the refinement's brackets, joined into the stability table (empty: null columns). */
     public static Map<String, Long> rebuild(SparkSession spark, OutputDir out, List<String> varyingKeys, boolean dedup,
                                             List<RefinedBracket> brackets) {
+        return stagingBytes(out) <= BYTES_PER_TASK ? rebuildInOneTask(spark, out, varyingKeys, dedup, brackets)
+                : rebuildWithPlans(spark, out, varyingKeys, dedup, brackets);
+    }
+
+    /**
+     * The rebuild as one Spark job of one task ({@link SmallRebuild}): what the plans of
+     * {@link #rebuildWithPlans} write, without their planning and code generation. For staging data
+     * that those plans would give a single task anyway.
+     */
+    static Map<String, Long> rebuildInOneTask(SparkSession spark, OutputDir out, List<String> varyingKeys, boolean dedup,
+                                              List<RefinedBracket> brackets) {
+        SmallRebuild task = new SmallRebuild(out.path().toString(),
+                new org.apache.spark.util.SerializableConfiguration(spark.sparkContext().hadoopConfiguration()),
+                List.copyOf(varyingKeys), dedup, List.copyOf(brackets), spark.conf().get("spark.sql.parquet.compression.codec", "snappy"));
+        return org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(List.of(0), 1).map(i -> task.run()).collect().get(0);
+    }
+
+    /** The rebuild as Spark SQL plans, whose output tasks grow with the staging data (see {@link #outputTasks}). */
+    static Map<String, Long> rebuildWithPlans(SparkSession spark, OutputDir out, List<String> varyingKeys, boolean dedup,
+                                              List<RefinedBracket> brackets) {
         int tasks = outputTasks(out, spark.sparkContext().defaultParallelism());
         // the rebuild's shuffles are small and its partitions chosen here: adaptive execution would only split
         // each aggregation into one job per stage, each planned and scheduled on its own
@@ -273,6 +295,12 @@ public final class TableBuilder {
 
     /** Output tasks of the rebuild: one per {@link #BYTES_PER_TASK} of committed staging data, at most {@code cores}. */
     static int outputTasks(OutputDir out, int cores) {
+        long bytes = stagingBytes(out);
+        return (int) Math.max(1, Math.min(Math.max(1, cores), (bytes + BYTES_PER_TASK - 1) / BYTES_PER_TASK));
+    }
+
+    /** Bytes of the committed waves. */
+    static long stagingBytes(OutputDir out) {
         long bytes = 0;
         for (Path w : out.committedWaves()) {
             try {
@@ -281,7 +309,7 @@ public final class TableBuilder {
                 throw new java.io.UncheckedIOException(e);
             }
         }
-        return (int) Math.max(1, Math.min(Math.max(1, cores), (bytes + BYTES_PER_TASK - 1) / BYTES_PER_TASK));
+        return bytes;
     }
 
     /** The runs table with its declared schema (partition columns typed as declared, not inferred). */

@@ -113,6 +113,25 @@ public final class Tables {
         }
     }
 
+    /**
+     * {@code schema} with every field nullable, arrays' elements too: how Spark reads files with a given
+     * schema, and so the schema of every table written from the staging rows (DESIGN 5.4).
+     */
+    public static StructType nullable(StructType schema) {
+        return new StructType(java.util.Arrays.stream(schema.fields())
+                .map(f -> DataTypes.createStructField(f.name(), nullable(f.dataType()), true, f.metadata())).toArray(StructField[]::new));
+    }
+
+    private static DataType nullable(DataType t) {
+        if (t instanceof StructType st) {
+            return nullable(st);
+        }
+        if (t instanceof org.apache.spark.sql.types.ArrayType a) {
+            return DataTypes.createArrayType(nullable(a.elementType()), true);
+        }
+        return t;
+    }
+
     /** The statuses the failures table keeps ({@link Status#isFailure()}). */
     public static List<String> failureStatuses() {
         return Arrays.stream(Status.values()).filter(Status::isFailure).map(Status::name).toList();

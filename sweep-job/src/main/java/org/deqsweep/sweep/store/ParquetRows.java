@@ -1,0 +1,366 @@
+package org.deqsweep.sweep.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.InitContext;
+import org.apache.parquet.hadoop.api.ReadSupport;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.io.api.RecordMaterializer;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type;
+import org.apache.parquet.schema.Types;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Rows of the tables' Parquet files read and written with parquet-mr alone, for {@link SmallRebuild}:
+ * no Spark SQL plan, no code generation, so a small sweep's tables cost what their bytes cost.
+ *
+ * <p>Rows are {@code Object[]} in schema order, holding Integer, Long, Double, String, Boolean or null,
+ * and for an array of structs a {@code List<Object[]>}. Written files are what Spark writes for the
+ * same {@link StructType}: the same Parquet types (a nullable field is optional, a string is UTF-8
+ * binary) and Spark's schema in the footer ({@value #SPARK_SCHEMA_KEY}), so Spark reads back the same
+ * schema, nullability included.
+ */
+final class ParquetRows {
+    /** The footer key under which Spark keeps a file's Spark schema (ParquetReadSupport.SPARK_METADATA_KEY). */
+    static final String SPARK_SCHEMA_KEY = "org.apache.spark.sql.parquet.row.metadata";
+
+    private ParquetRows() {
+    }
+
+    /** The data files of a directory written by Spark or by {@link #writer}: every name not starting with _ or . */
+    static List<Path> dataFiles(FileSystem fs, Path dir) {
+        try {
+            List<Path> out = new ArrayList<>();
+            for (FileStatus s : fs.listStatus(dir)) {
+                String n = s.getPath().getName();
+                if (s.isFile() && !n.startsWith("_") && !n.startsWith(".")) {
+                    out.add(s.getPath());
+                }
+            }
+            out.sort(null);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not list " + OutputDir.show(dir), e);
+        }
+    }
+
+    /**
+     * Calls {@code each} with every row of {@code file}, read as {@code schema}: a column the file lacks is
+     * null, as when Spark reads it with that schema; columns the schema does not name are not read.
+     * Flat types and arrays of flat structs only (the staging table's shape). The array passed is reused.
+     */
+    static void read(Configuration conf, Path file, StructType schema, Consumer<Object[]> each) {
+        Projection projection = new Projection(schema);
+        try (ParquetReader<Group> reader = new ReaderBuilder(inputFile(conf, file), projection).withConf(conf).build()) {
+            Object[] row = new Object[schema.size()];
+            for (Group g = reader.read(); g != null; g = reader.read()) {
+                GroupType t = g.getType();
+                for (int i = 0; i < row.length; i++) {
+                    StructField f = schema.fields()[i];
+                    row[i] = t.containsField(f.name()) ? value(g, t.getFieldIndex(f.name()), f.dataType()) : null;
+                }
+                each.accept(row);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + OutputDir.show(file), e);
+        }
+    }
+
+    /**
+     * {@link #read} of several files on {@code threads} threads, the rows handed to {@code each} on the
+     * calling thread in file order (so the first of two equal run_ids stays the first). At most two files
+     * per thread are read ahead; each row is an array of its own.
+     */
+    static void readInOrder(Configuration conf, List<Path> files, StructType schema, int threads, Consumer<Object[]> each) {
+        if (threads <= 1 || files.size() <= 1) {
+            for (Path f : files) {
+                read(conf, f, schema, each);
+            }
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "deq-sweep-rebuild-read");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            java.util.ArrayDeque<java.util.concurrent.Future<List<Object[]>>> ahead = new java.util.ArrayDeque<>();
+            int next = 0;
+            while (next < files.size() || !ahead.isEmpty()) {
+                while (next < files.size() && ahead.size() < 2 * threads) {
+                    Path f = files.get(next++);
+                    ahead.add(pool.submit(() -> {
+                        List<Object[]> rows = new ArrayList<>();
+                        read(conf, f, schema, r -> rows.add(r.clone()));
+                        return rows;
+                    }));
+                }
+                List<Object[]> rows;
+                try {
+                    rows = ahead.poll().get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while reading the committed waves", e);
+                }
+                rows.forEach(each);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Object value(Group g, int field, DataType type) {
+        if (g.getFieldRepetitionCount(field) == 0) {
+            return null;
+        }
+        if (type instanceof ArrayType a) {
+            StructType element = (StructType) a.elementType();
+            Group list = g.getGroup(field, 0);
+            List<Object[]> out = new ArrayList<>();
+            int n = list.getFieldRepetitionCount(0);
+            for (int j = 0; j < n; j++) {
+                Group repeated = list.getGroup(0, j);
+                // the standard 3-level list (repeated group list { element }); the legacy 2-level one repeats the element
+                Group e = repeated.getType().getFieldCount() == 1 && !repeated.getType().getType(0).isPrimitive()
+                        ? repeated.getGroup(0, 0) : repeated;
+                Object[] v = new Object[element.size()];
+                GroupType et = e.getType();
+                for (int k = 0; k < v.length; k++) {
+                    StructField f = element.fields()[k];
+                    v[k] = et.containsField(f.name()) ? value(e, et.getFieldIndex(f.name()), f.dataType()) : null;
+                }
+                out.add(v);
+            }
+            return out;
+        }
+        if (type.equals(DataTypes.StringType)) {
+            return g.getString(field, 0);
+        }
+        if (type.equals(DataTypes.IntegerType)) {
+            return g.getInteger(field, 0);
+        }
+        if (type.equals(DataTypes.LongType)) {
+            return g.getLong(field, 0);
+        }
+        if (type.equals(DataTypes.DoubleType)) {
+            return g.getDouble(field, 0);
+        }
+        if (type.equals(DataTypes.BooleanType)) {
+            return g.getBoolean(field, 0);
+        }
+        throw new IllegalArgumentException("no reader for " + type.simpleString());
+    }
+
+    private static final class ReaderBuilder extends ParquetReader.Builder<Group> {
+        private final Projection projection;
+
+        ReaderBuilder(InputFile file, Projection projection) {
+            super(file);
+            this.projection = projection;
+        }
+
+        @Override
+        protected ReadSupport<Group> getReadSupport() {
+            return projection;
+        }
+    }
+
+    /**
+     * Whether {@code p} is on the local file system, which these files then reach through java.nio:
+     * without libhadoop, Hadoop's local file system forks chmod for every file and directory it
+     * creates and readlink for every rename, 10 to 30 ms each in a JVM of a few GB.
+     */
+    static boolean isLocal(Path p) {
+        return "file".equals(p.toUri().getScheme());
+    }
+
+    static java.nio.file.Path nio(Path p) {
+        return java.nio.file.Path.of(p.toUri());
+    }
+
+    private static InputFile inputFile(Configuration conf, Path file) throws IOException {
+        return isLocal(file) ? new LocalInputFile(nio(file)) : HadoopInputFile.fromPath(file, conf);
+    }
+
+    private static OutputFile outputFile(Configuration conf, Path file) throws IOException {
+        if (isLocal(file)) {
+            java.nio.file.Files.createDirectories(nio(file).getParent());
+            return new LocalOutputFile(nio(file));
+        }
+        return HadoopOutputFile.fromPath(file, conf);
+    }
+
+    /** Reads only the file's columns that the schema names (Parquet skips the others' pages). */
+    private static final class Projection extends ReadSupport<Group> {
+        private final StructType schema;
+
+        Projection(StructType schema) {
+            this.schema = schema;
+        }
+
+        @Override
+        public ReadContext init(InitContext context) {
+            MessageType file = context.getFileSchema();
+            List<Type> kept = file.getFields().stream().filter(f -> Arrays.asList(schema.fieldNames()).contains(f.getName())).toList();
+            return new ReadContext(new MessageType(file.getName(), kept));
+        }
+
+        @Override
+        public RecordMaterializer<Group> prepareForRead(Configuration conf, Map<String, String> meta, MessageType file, ReadContext context) {
+            return new GroupRecordConverter(context.getRequestedSchema());
+        }
+    }
+
+    /** The Parquet schema Spark writes for a flat {@code schema} (ParquetSchemaConverter, non-legacy). */
+    static MessageType parquetSchema(StructType schema) {
+        Types.MessageTypeBuilder b = Types.buildMessage();
+        for (StructField f : schema.fields()) {
+            org.apache.parquet.schema.Type.Repetition rep = f.nullable() ? Type.Repetition.OPTIONAL : Type.Repetition.REQUIRED;
+            DataType t = f.dataType();
+            if (t.equals(DataTypes.StringType)) {
+                b.primitive(PrimitiveTypeName.BINARY, rep).as(LogicalTypeAnnotation.stringType()).named(f.name());
+            } else if (t.equals(DataTypes.IntegerType)) {
+                b.primitive(PrimitiveTypeName.INT32, rep).named(f.name());
+            } else if (t.equals(DataTypes.LongType)) {
+                b.primitive(PrimitiveTypeName.INT64, rep).named(f.name());
+            } else if (t.equals(DataTypes.DoubleType)) {
+                b.primitive(PrimitiveTypeName.DOUBLE, rep).named(f.name());
+            } else if (t.equals(DataTypes.BooleanType)) {
+                b.primitive(PrimitiveTypeName.BOOLEAN, rep).named(f.name());
+            } else {
+                throw new IllegalArgumentException("no writer for " + f.name() + " " + t.simpleString() + " (flat tables only)");
+            }
+        }
+        return b.named("spark_schema");
+    }
+
+    /** The parquet-mr codec of a spark.sql.parquet.compression.codec value. */
+    static CompressionCodecName codec(String spark) {
+        String c = spark == null ? "snappy" : spark.toLowerCase(Locale.ROOT);
+        return "none".equals(c) ? CompressionCodecName.UNCOMPRESSED : CompressionCodecName.valueOf(c.toUpperCase(Locale.ROOT));
+    }
+
+    /**
+     * A new data file in {@code dir}, named as Spark names its part files, for rows of the flat
+     * {@code schema}. A null value of a non-nullable field is refused by the writer.
+     */
+    static ParquetWriter<Object[]> writer(Configuration conf, Path dir, int part, StructType schema, CompressionCodecName codec) {
+        Path file = new Path(dir, String.format("part-%05d-%s-c000%s.parquet", part, UUID.randomUUID(), codec.getExtension()));
+        try {
+            return new Builder(outputFile(conf, file), schema).withConf(conf).withCompressionCodec(codec)
+                    .withWriteMode(ParquetFileWriter.Mode.CREATE).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create " + OutputDir.show(file), e);
+        }
+    }
+
+    private static final class Builder extends ParquetWriter.Builder<Object[], Builder> {
+        private final StructType schema;
+
+        Builder(OutputFile file, StructType schema) {
+            super(file);
+            this.schema = schema;
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        @Override
+        protected WriteSupport<Object[]> getWriteSupport(Configuration conf) {
+            return new RowWriteSupport(schema);
+        }
+    }
+
+    private static final class RowWriteSupport extends WriteSupport<Object[]> {
+        private final StructType schema;
+        private final MessageType parquet;
+        private final DataType[] types;
+        private RecordConsumer consumer;
+
+        RowWriteSupport(StructType schema) {
+            this.schema = schema;
+            this.parquet = parquetSchema(schema);
+            this.types = Arrays.stream(schema.fields()).map(StructField::dataType).toArray(DataType[]::new);
+        }
+
+        @Override
+        public WriteContext init(Configuration conf) {
+            Map<String, String> meta = new HashMap<>();
+            meta.put(SPARK_SCHEMA_KEY, schema.json());
+            return new WriteContext(parquet, meta);
+        }
+
+        @Override
+        public void prepareForWrite(RecordConsumer recordConsumer) {
+            this.consumer = recordConsumer;
+        }
+
+        @Override
+        public void write(Object[] row) {
+            consumer.startMessage();
+            for (int i = 0; i < types.length; i++) {
+                Object v = row[i];
+                if (v == null) {
+                    continue;
+                }
+                String name = schema.fields()[i].name();
+                consumer.startField(name, i);
+                DataType t = types[i];
+                if (t.equals(DataTypes.StringType)) {
+                    consumer.addBinary(Binary.fromString((String) v));
+                } else if (t.equals(DataTypes.IntegerType)) {
+                    consumer.addInteger((Integer) v);
+                } else if (t.equals(DataTypes.LongType)) {
+                    consumer.addLong((Long) v);
+                } else if (t.equals(DataTypes.DoubleType)) {
+                    consumer.addDouble((Double) v);
+                } else {
+                    consumer.addBoolean((Boolean) v);
+                }
+                consumer.endField(name, i);
+            }
+            consumer.endMessage();
+        }
+    }
+}
