@@ -24,7 +24,7 @@ public final class JitPolicy {
     static final String DIRECTIVES = "[\n"
             + "  { match: [\"org/apache/*.*\", \"scala/*.*\", \"org/codehaus/*.*\", \"shaded/*.*\", \"org/antlr/*.*\","
             + " \"com/fasterxml/*.*\", \"io/netty/*.*\", \"org/json4s/*.*\", \"com/esotericsoftware/*.*\","
-            + " \"com/twitter/*.*\", \"org/roaringbitmap/*.*\"], c2: { Exclude: true } }\n"
+            + " \"com/twitter/*.*\", \"org/roaringbitmap/*.*\", \"org/deqsweep/sweep/*.*\"], c2: { Exclude: true } }\n"
             + "]\n";
 
     private JitPolicy() {
