@@ -52,7 +52,7 @@ record SmallRebuild(String location, SerializableConfiguration conf, List<String
                     List<TableBuilder.RefinedBracket> brackets, String codec) implements Serializable {
 
     /** Threads that decode the staging files while the task's own thread writes (the driver's cores in local mode). */
-    private static final int READ_THREADS = Math.min(4, Runtime.getRuntime().availableProcessors());
+    static final int READ_THREADS = Math.min(4, Runtime.getRuntime().availableProcessors());
 
     /** Where the new tables are written before they replace the old ones. */
     static final String WORK = "_rebuild";

@@ -59,6 +59,10 @@ public final class TableBuilder {
      * run_id column; a run_id held twice is one element of the set, so no shuffle deduplicates it first.
      */
     public static Set<String> committedRunIds(SparkSession spark, OutputDir out) {
+        List<Path> waves = out.committedWaves();
+        if (stagingBytes(spark, waves) <= BYTES_PER_TASK) {
+            return new HashSet<>(scanInOneTask(spark, waves, false).keySet());
+        }
         Set<String> ids = new HashSet<>();
         for (Row r : staged(spark, out, false).select(Columns.RUN_ID).collectAsList()) {
             ids.add(r.getString(0));
@@ -73,6 +77,10 @@ public final class TableBuilder {
     public static Map<String, Status> committedStatuses(SparkSession spark, List<Path> waves) {
         Map<String, Status> out = new java.util.HashMap<>();
         if (waves.isEmpty()) {
+            return out;
+        }
+        if (stagingBytes(spark, waves) <= BYTES_PER_TASK) {
+            scanInOneTask(spark, waves, true).forEach((id, st) -> out.put(id, Status.valueOf(st)));
             return out;
         }
         String[] paths = waves.stream().map(Path::toString).toArray(String[]::new);
@@ -301,15 +309,31 @@ public final class TableBuilder {
 
     /** Bytes of the committed waves. */
     static long stagingBytes(OutputDir out) {
+        return stagingBytes(out.fs().getConf(), out.committedWaves());
+    }
+
+    private static long stagingBytes(SparkSession spark, List<Path> waves) {
+        return stagingBytes(spark.sparkContext().hadoopConfiguration(), waves);
+    }
+
+    private static long stagingBytes(org.apache.hadoop.conf.Configuration conf, List<Path> waves) {
         long bytes = 0;
-        for (Path w : out.committedWaves()) {
+        for (Path w : waves) {
             try {
-                bytes += out.fs().getContentSummary(w).getLength();
+                bytes += w.getFileSystem(conf).getContentSummary(w).getLength();
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         }
         return bytes;
+    }
+
+    /** {@link WaveScan} as one Spark job of one task: run_id to status (null unless {@code withStatuses}). */
+    private static Map<String, String> scanInOneTask(SparkSession spark, List<Path> waves, boolean withStatuses) {
+        WaveScan scan = new WaveScan(waves.stream().map(Path::toString).toList(),
+                new org.apache.spark.util.SerializableConfiguration(spark.sparkContext().hadoopConfiguration()), withStatuses);
+        return org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(List.of(0), 1).map(i -> scan.run()).collect().get(0);
     }
 
     /** The runs table with its declared schema (partition columns typed as declared, not inferred). */
