@@ -14,8 +14,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.parquet.example.data.Group;
-import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -30,6 +28,9 @@ import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.io.api.PrimitiveConverter;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.io.api.RecordMaterializer;
 import org.apache.parquet.schema.GroupType;
@@ -81,18 +82,11 @@ final class ParquetRows {
     /**
      * Calls {@code each} with every row of {@code file}, read as {@code schema}: a column the file lacks is
      * null, as when Spark reads it with that schema; columns the schema does not name are not read.
-     * Flat types and arrays of flat structs only (the staging table's shape). The array passed is reused.
+     * Flat types and arrays of flat structs only (the staging table's shape). Each row is an array of its own.
      */
     static void read(Configuration conf, Path file, StructType schema, Consumer<Object[]> each) {
-        Projection projection = new Projection(schema);
-        try (ParquetReader<Group> reader = new ReaderBuilder(inputFile(conf, file), projection).withConf(conf).build()) {
-            Object[] row = new Object[schema.size()];
-            for (Group g = reader.read(); g != null; g = reader.read()) {
-                GroupType t = g.getType();
-                for (int i = 0; i < row.length; i++) {
-                    StructField f = schema.fields()[i];
-                    row[i] = t.containsField(f.name()) ? value(g, t.getFieldIndex(f.name()), f.dataType()) : null;
-                }
+        try (ParquetReader<Object[]> reader = new ReaderBuilder(inputFile(conf, file), conf, new Projection(schema)).build()) {
+            for (Object[] row = reader.read(); row != null; row = reader.read()) {
                 each.accept(row);
             }
         } catch (IOException e) {
@@ -103,7 +97,7 @@ final class ParquetRows {
     /**
      * {@link #read} of several files on {@code threads} threads, the rows handed to {@code each} on the
      * calling thread in file order (so the first of two equal run_ids stays the first). At most two files
-     * per thread are read ahead; each row is an array of its own.
+     * per thread are read ahead.
      */
     static void readInOrder(Configuration conf, List<Path> files, StructType schema, int threads, Consumer<Object[]> each) {
         if (threads <= 1 || files.size() <= 1) {
@@ -125,7 +119,7 @@ final class ParquetRows {
                     Path f = files.get(next++);
                     ahead.add(pool.submit(() -> {
                         List<Object[]> rows = new ArrayList<>();
-                        read(conf, f, schema, r -> rows.add(r.clone()));
+                        read(conf, f, schema, rows::add);
                         return rows;
                     }));
                 }
@@ -148,58 +142,17 @@ final class ParquetRows {
         }
     }
 
-    private static Object value(Group g, int field, DataType type) {
-        if (g.getFieldRepetitionCount(field) == 0) {
-            return null;
-        }
-        if (type instanceof ArrayType a) {
-            StructType element = (StructType) a.elementType();
-            Group list = g.getGroup(field, 0);
-            List<Object[]> out = new ArrayList<>();
-            int n = list.getFieldRepetitionCount(0);
-            for (int j = 0; j < n; j++) {
-                Group repeated = list.getGroup(0, j);
-                // the standard 3-level list (repeated group list { element }); the legacy 2-level one repeats the element
-                Group e = repeated.getType().getFieldCount() == 1 && !repeated.getType().getType(0).isPrimitive()
-                        ? repeated.getGroup(0, 0) : repeated;
-                Object[] v = new Object[element.size()];
-                GroupType et = e.getType();
-                for (int k = 0; k < v.length; k++) {
-                    StructField f = element.fields()[k];
-                    v[k] = et.containsField(f.name()) ? value(e, et.getFieldIndex(f.name()), f.dataType()) : null;
-                }
-                out.add(v);
-            }
-            return out;
-        }
-        if (type.equals(DataTypes.StringType)) {
-            return g.getString(field, 0);
-        }
-        if (type.equals(DataTypes.IntegerType)) {
-            return g.getInteger(field, 0);
-        }
-        if (type.equals(DataTypes.LongType)) {
-            return g.getLong(field, 0);
-        }
-        if (type.equals(DataTypes.DoubleType)) {
-            return g.getDouble(field, 0);
-        }
-        if (type.equals(DataTypes.BooleanType)) {
-            return g.getBoolean(field, 0);
-        }
-        throw new IllegalArgumentException("no reader for " + type.simpleString());
-    }
-
-    private static final class ReaderBuilder extends ParquetReader.Builder<Group> {
+    private static final class ReaderBuilder extends ParquetReader.Builder<Object[]> {
         private final Projection projection;
 
-        ReaderBuilder(InputFile file, Projection projection) {
-            super(file);
+        /** With the caller's settings: the plain constructor of a non-Hadoop file parses Hadoop's default XML files again. */
+        ReaderBuilder(InputFile file, Configuration conf, Projection projection) {
+            super(file, new org.apache.parquet.conf.HadoopParquetConfiguration(conf));
             this.projection = projection;
         }
 
         @Override
-        protected ReadSupport<Group> getReadSupport() {
+        protected ReadSupport<Object[]> getReadSupport() {
             return projection;
         }
     }
@@ -230,7 +183,7 @@ final class ParquetRows {
     }
 
     /** Reads only the file's columns that the schema names (Parquet skips the others' pages). */
-    private static final class Projection extends ReadSupport<Group> {
+    private static final class Projection extends ReadSupport<Object[]> {
         private final StructType schema;
 
         Projection(StructType schema) {
@@ -245,8 +198,154 @@ final class ParquetRows {
         }
 
         @Override
-        public RecordMaterializer<Group> prepareForRead(Configuration conf, Map<String, String> meta, MessageType file, ReadContext context) {
-            return new GroupRecordConverter(context.getRequestedSchema());
+        public RecordMaterializer<Object[]> prepareForRead(Configuration conf, Map<String, String> meta, MessageType file,
+                                                           ReadContext context) {
+            StructConverter root = new StructConverter(context.getRequestedSchema(), schema, null);
+            return new RecordMaterializer<>() {
+                @Override
+                public Object[] getCurrentRecord() {
+                    return root.values;
+                }
+
+                @Override
+                public GroupConverter getRootConverter() {
+                    return root;
+                }
+            };
+        }
+    }
+
+    /**
+     * Fills a new {@code Object[]} in the order of a Spark struct from a Parquet group with some of its
+     * fields (the others stay null), and hands it to {@code done} at the group's end (null: the record).
+     */
+    private static final class StructConverter extends GroupConverter {
+        private final Converter[] children;
+        private final int size;
+        private final Consumer<Object[]> done;
+        Object[] values;
+
+        StructConverter(GroupType group, StructType struct, Consumer<Object[]> done) {
+            this.size = struct.size();
+            this.done = done;
+            this.children = new Converter[group.getFieldCount()];
+            for (int i = 0; i < children.length; i++) {
+                Type t = group.getType(i);
+                int k = struct.fieldIndex(t.getName());
+                DataType dt = struct.fields()[k].dataType();
+                children[i] = dt instanceof ArrayType a ? new ListConverter(t.asGroupType(), (StructType) a.elementType(), v -> values[k] = v)
+                        : primitive(dt, k);
+            }
+        }
+
+        private Converter primitive(DataType t, int k) {
+            if (t.equals(DataTypes.StringType)) {
+                return new PrimitiveConverter() {
+                    @Override
+                    public void addBinary(Binary v) {
+                        values[k] = v.toStringUsingUTF8();
+                    }
+                };
+            }
+            if (t.equals(DataTypes.IntegerType)) {
+                return new PrimitiveConverter() {
+                    @Override
+                    public void addInt(int v) {
+                        values[k] = v;
+                    }
+                };
+            }
+            if (t.equals(DataTypes.LongType)) {
+                return new PrimitiveConverter() {
+                    @Override
+                    public void addLong(long v) {
+                        values[k] = v;
+                    }
+                };
+            }
+            if (t.equals(DataTypes.DoubleType)) {
+                return new PrimitiveConverter() {
+                    @Override
+                    public void addDouble(double v) {
+                        values[k] = v;
+                    }
+                };
+            }
+            if (t.equals(DataTypes.BooleanType)) {
+                return new PrimitiveConverter() {
+                    @Override
+                    public void addBoolean(boolean v) {
+                        values[k] = v;
+                    }
+                };
+            }
+            throw new IllegalArgumentException("no reader for " + t.simpleString());
+        }
+
+        @Override
+        public Converter getConverter(int fieldIndex) {
+            return children[fieldIndex];
+        }
+
+        @Override
+        public void start() {
+            values = new Object[size];
+        }
+
+        @Override
+        public void end() {
+            if (done != null) {
+                done.accept(values);
+            }
+        }
+    }
+
+    /**
+     * An array of structs as a {@code List<Object[]>}: the standard three-level list (repeated group list
+     * { element }) or the legacy two-level one, whose repeated group is the element.
+     */
+    private static final class ListConverter extends GroupConverter {
+        private final Converter repeated;
+        private final Consumer<Object> done;
+        private List<Object[]> list;
+
+        ListConverter(GroupType listGroup, StructType element, Consumer<Object> done) {
+            this.done = done;
+            GroupType rep = listGroup.getType(0).asGroupType();
+            if (rep.getFieldCount() == 1 && !rep.getType(0).isPrimitive()) {
+                StructConverter e = new StructConverter(rep.getType(0).asGroupType(), element, v -> list.add(v));
+                this.repeated = new GroupConverter() {
+                    @Override
+                    public Converter getConverter(int fieldIndex) {
+                        return e;
+                    }
+
+                    @Override
+                    public void start() {
+                    }
+
+                    @Override
+                    public void end() {
+                    }
+                };
+            } else {
+                this.repeated = new StructConverter(rep, element, v -> list.add(v));
+            }
+        }
+
+        @Override
+        public Converter getConverter(int fieldIndex) {
+            return repeated;
+        }
+
+        @Override
+        public void start() {
+            list = new ArrayList<>();
+        }
+
+        @Override
+        public void end() {
+            done.accept(list);
         }
     }
 
@@ -286,8 +385,14 @@ final class ParquetRows {
     static ParquetWriter<Object[]> writer(Configuration conf, Path dir, int part, StructType schema, CompressionCodecName codec) {
         Path file = new Path(dir, String.format("part-%05d-%s-c000%s.parquet", part, UUID.randomUUID(), codec.getExtension()));
         try {
-            return new Builder(outputFile(conf, file), schema).withConf(conf).withCompressionCodec(codec)
-                    .withWriteMode(ParquetFileWriter.Mode.CREATE).build();
+            Builder b = new Builder(outputFile(conf, file), schema).withConf(conf).withCompressionCodec(codec)
+                    .withWriteMode(ParquetFileWriter.Mode.CREATE).withSizeStatisticsEnabled(false);
+            // dictionaries for the strings (run_id repeats down a curve); numbers are mostly distinct, and
+            // a dictionary that overflows is encoded twice
+            for (StructField f : schema.fields()) {
+                b.withDictionaryEncoding(f.name(), f.dataType().equals(DataTypes.StringType));
+            }
+            return b.build();
         } catch (IOException e) {
             throw new UncheckedIOException("could not create " + OutputDir.show(file), e);
         }
