@@ -96,8 +96,9 @@ final class ParquetRows {
 
     /**
      * {@link #read} of several files on {@code threads} threads, the rows handed to {@code each} on the
-     * calling thread in file order (so the first of two equal run_ids stays the first). At most two files
-     * per thread are read ahead.
+     * calling thread in file order (so the first of two equal run_ids stays the first). At most
+     * {@code threads + 1} files are held at once, the one being handed on included: a file's rows as
+     * objects take some ten times its bytes.
      */
     static void readInOrder(Configuration settings, List<Path> files, StructType schema, int threads, Consumer<Object[]> each) {
         Configuration conf = readSettings(settings);
@@ -116,7 +117,7 @@ final class ParquetRows {
             java.util.ArrayDeque<java.util.concurrent.Future<List<Object[]>>> ahead = new java.util.ArrayDeque<>();
             int next = 0;
             while (next < files.size() || !ahead.isEmpty()) {
-                while (next < files.size() && ahead.size() < 2 * threads) {
+                while (next < files.size() && ahead.size() < threads + 1) {
                     Path f = files.get(next++);
                     ahead.add(pool.submit(() -> {
                         List<Object[]> rows = new ArrayList<>();
