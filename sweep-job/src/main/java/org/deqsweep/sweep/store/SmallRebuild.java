@@ -27,7 +27,7 @@ import org.deqsweep.core.train.ResultFields;
 import org.deqsweep.core.train.Status;
 
 /**
- * The rebuild of a small sweep (DESIGN 5.5) as one task: it reads the committed waves with parquet-mr
+ * The rebuild of a small sweep (DESIGN 5.4) as one task: it reads the committed waves with parquet-mr
  * and writes the five tables itself, with the rows, the Parquet schemas and the SQL aggregates of
  * {@link TableBuilder}'s Spark plans ({@code TableBuilderParityTest} holds the two to the same files).
  *
@@ -36,12 +36,13 @@ import org.deqsweep.core.train.Status;
  * seconds in a fresh JVM for a few hundred rows. This task is one job of one task, so on a cluster an
  * executor still does the reading and writing and nothing per grid point reaches the driver.
  *
- * <p>The new tables are written under {@code _rebuild/} and moved into place one by one, so a table is
- * missing only between the removal of the old one and a rename (Spark's overwrite removes it for the
- * whole job). A rebuild that dies leaves {@code _rebuild/}, which readers skip (its name starts with _)
- * and the next rebuild removes first.
+ * <p>The task writes the new tables under {@code _rebuild/<uuid>/}, a directory of its attempt's own;
+ * the driver then moves them into place one by one ({@link #commit}), so a table is missing only between
+ * the removal of the old one and a rename (Spark's overwrite removes it for the whole job; on S3A a
+ * rename is a copy). A rebuild that dies leaves {@code _rebuild/}, which readers skip (its name starts
+ * with _) and the next rebuild removes first.
  *
- * @param location    the sweep's directory, qualified
+ * @param location    the sweep's directory, a qualified URI (escaped: a path may hold spaces, % or #)
  * @param conf        the session's Hadoop settings (what Spark's own writers use)
  * @param varyingKeys the grid's varying config keys
  * @param dedup       keep the first row of a run_id held twice ({@link TableBuilder#mayHoldDuplicates})
@@ -61,13 +62,38 @@ record SmallRebuild(String location, SerializableConfiguration conf, List<String
     private static final StructType CURVE_DATA = Tables.nullable(Tables.CURVES_SCHEMA);
     private static final StructType FAILURE_DATA = failureColumns();
 
-    /** Runs the rebuild; returns the runs per status with a count above zero. */
-    Map<String, Long> run() {
+    /**
+     * What one attempt of the task wrote: the new tables under {@code work} (a directory of its own below
+     * {@link #WORK}), and the runs per status with a count above zero.
+     */
+    static final class Written implements Serializable {
+        // a class, not a record: it is a task's result, which Spark's Kryo (FieldSerializer) cannot write as a record
+        private final String work;
+        private final TreeMap<String, Long> totals;
+
+        Written(String work, Map<String, Long> totals) {
+            this.work = work;
+            this.totals = new TreeMap<>(totals);
+        }
+
+        String work() {
+            return work;
+        }
+
+        Map<String, Long> totals() {
+            return totals;
+        }
+    }
+
+    /**
+     * Writes the new tables under a directory of this attempt's own (a retried or lingering attempt
+     * cannot touch another's); {@link #commit} moves them into place, on the driver.
+     */
+    Written run() {
         Configuration c = conf.value();
         OutputDir out = new OutputDir(location, c);
         FileSystem fs = out.fs();
-        Path work = new Path(out.path(), WORK);
-        out.delete(work);
+        Path work = new Path(new Path(out.path(), WORK), java.util.UUID.randomUUID().toString());
         CompressionCodecName cc = ParquetRows.codec(codec);
         List<String> groupKeys = TableBuilder.summaryKeys(varyingKeys);
         Map<List<Object>, Group> groups = new HashMap<>();
@@ -136,11 +162,6 @@ record SmallRebuild(String location, SerializableConfiguration conf, List<String
         for (String t : Tables.ALL) {
             commitMarker(fs, new Path(work, t));
         }
-        for (String t : Tables.ALL) {
-            out.delete(out.table(t));
-            rename(fs, new Path(work, t), out.table(t));
-        }
-        out.delete(work);
 
         Map<String, Long> totals = new TreeMap<>();
         for (Group g : groups.values()) {
@@ -150,15 +171,46 @@ record SmallRebuild(String location, SerializableConfiguration conf, List<String
                 }
             }
         }
-        return totals;
+        return new Written(work.toUri().toString(), totals);
     }
 
-    /** Closes the writers of a map filled while it is open. */
+    /**
+     * On the driver, which holds the sweep's lock: replaces each table by the one the task wrote under
+     * {@code written.work()}, then removes {@link #WORK}. A target still there after its removal is an
+     * error (a rename onto a directory would move the table into it).
+     */
+    static void commit(OutputDir out, Written written) {
+        Path work = new Path(java.net.URI.create(written.work()));
+        for (String t : Tables.ALL) {
+            Path target = out.table(t);
+            out.delete(target);
+            if (out.exists(target)) {
+                throw new UncheckedIOException(new IOException(OutputDir.show(target) + " is still there after its removal"));
+            }
+            rename(out.fs(), new Path(work, t), target);
+        }
+        out.delete(new Path(out.path(), WORK));
+    }
+
+    /** Closes every writer of a map filled while it is open; a failing close does not leave the others open. */
     private record Closer(java.util.Collection<ParquetWriter<Object[]>> writers) implements AutoCloseable {
         @Override
         public void close() throws IOException {
+            IOException first = null;
             for (ParquetWriter<Object[]> w : writers) {
-                w.close();
+                try {
+                    w.close();
+                } catch (IOException | RuntimeException e) {
+                    IOException io = e instanceof IOException x ? x : new IOException(e);
+                    if (first == null) {
+                        first = io;
+                    } else {
+                        first.addSuppressed(io);
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
             }
         }
     }

@@ -175,11 +175,14 @@ public final class TableBuilder {
      */
     static Map<String, Long> rebuildInOneTask(SparkSession spark, OutputDir out, List<String> varyingKeys, boolean dedup,
                                               List<RefinedBracket> brackets) {
-        SmallRebuild task = new SmallRebuild(out.path().toString(),
+        out.delete(new Path(out.path(), SmallRebuild.WORK)); // a dead rebuild's
+        SmallRebuild task = new SmallRebuild(out.path().toUri().toString(),
                 new org.apache.spark.util.SerializableConfiguration(spark.sparkContext().hadoopConfiguration()),
                 List.copyOf(varyingKeys), dedup, List.copyOf(brackets), spark.conf().get("spark.sql.parquet.compression.codec", "snappy"));
-        return org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+        SmallRebuild.Written written = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .parallelize(List.of(0), 1).map(i -> task.run()).collect().get(0);
+        SmallRebuild.commit(out, written);
+        return written.totals();
     }
 
     /** The rebuild as Spark SQL plans, whose output tasks grow with the staging data (see {@link #outputTasks}). */
@@ -330,7 +333,7 @@ public final class TableBuilder {
 
     /** {@link WaveScan} as one Spark job of one task: run_id to status (null unless {@code withStatuses}). */
     private static Map<String, String> scanInOneTask(SparkSession spark, List<Path> waves, boolean withStatuses) {
-        WaveScan scan = new WaveScan(waves.stream().map(Path::toString).toList(),
+        WaveScan scan = new WaveScan(waves.stream().map(p -> p.toUri().toString()).toList(),
                 new org.apache.spark.util.SerializableConfiguration(spark.sparkContext().hadoopConfiguration()), withStatuses);
         return org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .parallelize(List.of(0), 1).map(i -> scan.run()).collect().get(0);

@@ -16,7 +16,7 @@ import org.deqsweep.core.train.ResultFields;
  * The run_id and status columns of committed waves, read in one task with parquet-mr: {@link TableBuilder}'s
  * scans for --resume and the refinement's rounds when the waves are small (see {@link SmallRebuild} for why).
  *
- * @param waves        the waves' directories, qualified
+ * @param waves        the waves' directories, qualified URIs (escaped)
  * @param conf         the session's Hadoop settings
  * @param withStatuses read the status column too (else every status is null)
  */
@@ -29,7 +29,7 @@ record WaveScan(List<String> waves, SerializableConfiguration conf, boolean with
         Configuration c = conf.value();
         List<Path> files = new ArrayList<>();
         for (String w : waves) {
-            Path p = new Path(w);
+            Path p = new Path(java.net.URI.create(w));
             try {
                 files.addAll(ParquetRows.dataFiles(p.getFileSystem(c), p));
             } catch (java.io.IOException e) {

@@ -39,14 +39,17 @@ class TableBuilderParityTest extends SparkTestBase {
 
     @Test
     void theReferenceSweepWithARepeatedWaveAndABracket() throws IOException {
-        Path plans = tmp.resolve("plans");
+        // a path that a URI must escape, as a user's may be
+        Path plans = tmp.resolve("plans a b#%");
         SweepFixtures.copyTree(SweepFixtures.referenceSweep().resolve("out"), plans);
         OutputDir a = new OutputDir(plans.resolve("tiny"));
         // a second attempt that committed the first wave again: the dedup keeps one row per run_id
         SweepFixtures.copyTree(SweepFixtures.local(a.committedWaves().get(0)), SweepFixtures.local(a.wave(2, 0)));
-        Path task = tmp.resolve("task");
+        Path task = tmp.resolve("task a b#%");
         SweepFixtures.copyTree(plans, task);
         OutputDir b = new OutputDir(task.resolve("tiny"));
+        // what a killed rebuild leaves: removed first
+        Files.createDirectories(task.resolve("tiny").resolve(SmallRebuild.WORK).resolve("dead").resolve(Tables.RUNS));
         List<String> varying = SpecParser.parse(SweepFixtures.SPEC, "tiny.yaml", List.of()).varyingKeys();
         Map<String, Object> group = new HashMap<>(Map.of("family", "general_deq", "d", 2, "width", 4, "activation", "tanh"));
         List<TableBuilder.RefinedBracket> brackets = List.of(new TableBuilder.RefinedBracket(Map.of("d", 2, "activation", "tanh"), group,
