@@ -251,48 +251,38 @@ final class ParquetRows {
             }
         }
 
+        /** A flat column into values[k]: Parquet calls the add method of the column's physical type. */
         private Converter primitive(DataType t, int k) {
-            if (t.equals(DataTypes.StringType)) {
-                return new PrimitiveConverter() {
-                    @Override
-                    public void addBinary(Binary v) {
-                        values[k] = v.toStringUsingUTF8();
-                    }
-                };
+            if (!List.of(DataTypes.StringType, DataTypes.IntegerType, DataTypes.LongType, DataTypes.DoubleType, DataTypes.BooleanType)
+                    .contains(t)) {
+                throw new IllegalArgumentException("no reader for " + t.simpleString());
             }
-            if (t.equals(DataTypes.IntegerType)) {
-                return new PrimitiveConverter() {
-                    @Override
-                    public void addInt(int v) {
-                        values[k] = v;
-                    }
-                };
-            }
-            if (t.equals(DataTypes.LongType)) {
-                return new PrimitiveConverter() {
-                    @Override
-                    public void addLong(long v) {
-                        values[k] = v;
-                    }
-                };
-            }
-            if (t.equals(DataTypes.DoubleType)) {
-                return new PrimitiveConverter() {
-                    @Override
-                    public void addDouble(double v) {
-                        values[k] = v;
-                    }
-                };
-            }
-            if (t.equals(DataTypes.BooleanType)) {
-                return new PrimitiveConverter() {
-                    @Override
-                    public void addBoolean(boolean v) {
-                        values[k] = v;
-                    }
-                };
-            }
-            throw new IllegalArgumentException("no reader for " + t.simpleString());
+            return new PrimitiveConverter() {
+                @Override
+                public void addBinary(Binary v) {
+                    values[k] = v.toStringUsingUTF8();
+                }
+
+                @Override
+                public void addInt(int v) {
+                    values[k] = v;
+                }
+
+                @Override
+                public void addLong(long v) {
+                    values[k] = v;
+                }
+
+                @Override
+                public void addDouble(double v) {
+                    values[k] = v;
+                }
+
+                @Override
+                public void addBoolean(boolean v) {
+                    values[k] = v;
+                }
+            };
         }
 
         @Override

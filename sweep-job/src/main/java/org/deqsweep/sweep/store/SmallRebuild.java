@@ -271,6 +271,13 @@ record SmallRebuild(String location, SerializableConfiguration conf, List<String
         private static final int LOSS = Tables.STAGING_SCHEMA.fieldIndex(ResultFields.LOSS_FINAL);
         private static final int THEORY = Tables.STAGING_SCHEMA.fieldIndex(ResultFields.STEP_THEORY);
         private static final int STATUS = Tables.STAGING_SCHEMA.fieldIndex(ResultFields.STATUS);
+        private static final Map<Object, Status> BY_NAME = new HashMap<>();
+
+        static {
+            for (Status s : Status.values()) {
+                BY_NAME.put(s.name(), s);
+            }
+        }
 
         final long[] byStatus = new long[Status.values().length];
         long runs;
@@ -283,10 +290,9 @@ record SmallRebuild(String location, SerializableConfiguration conf, List<String
             runs++;
             Object st = row[STATUS];
             boolean converged = Status.CONVERGED.name().equals(st);
-            for (Status s : Status.values()) {
-                if (s.name().equals(st)) {
-                    byStatus[s.ordinal()]++;
-                }
+            Status s = BY_NAME.get(st);
+            if (s != null) {
+                byStatus[s.ordinal()]++;
             }
             if (converged) {
                 rates.add(row[RATE]);
@@ -391,6 +397,7 @@ record SmallRebuild(String location, SerializableConfiguration conf, List<String
     static final class Values {
         private double[] v = new double[8];
         private int n;
+        private boolean sorted;
 
         void add(Object x) {
             if (x == null) {
@@ -400,14 +407,18 @@ record SmallRebuild(String location, SerializableConfiguration conf, List<String
                 v = Arrays.copyOf(v, 2 * n);
             }
             v[n++] = ((Number) x).doubleValue();
+            sorted = false;
         }
 
         Double percentile(double p) {
             if (n == 0) {
                 return null;
             }
-            double[] s = Arrays.copyOf(v, n);
-            Arrays.sort(s);
+            if (!sorted) { // once for the three rate percentiles
+                Arrays.sort(v, 0, n);
+                sorted = true;
+            }
+            double[] s = v;
             double position = (n - 1) * p;
             long lower = (long) Math.floor(position);
             long higher = (long) Math.ceil(position);
