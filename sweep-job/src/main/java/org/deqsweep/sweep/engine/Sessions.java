@@ -39,7 +39,9 @@ public final class Sessions {
             return new Session(existing, false);
         }
         SparkConf submitted = new SparkConf();
-        SparkSession.Builder b = SparkSession.builder().appName(appName);
+        // the classic builder itself: SparkSession.builder() finds it through Scala's runtime reflection, whose
+        // universe takes about a second of a cold command to set up, and nothing else the sweep does needs it
+        org.apache.spark.sql.classic.SparkSession.Builder b = org.apache.spark.sql.classic.SparkSession.builder().appName(appName);
         if (master != null) {
             b.master(master);
         } else if (!submitted.contains("spark.master")) {
