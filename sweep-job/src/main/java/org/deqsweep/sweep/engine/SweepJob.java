@@ -21,14 +21,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.SerializableConfiguration;
 import org.deqsweep.core.config.RunConfig;
 import org.deqsweep.core.train.RunResult;
 import org.deqsweep.core.train.Runner;
@@ -39,6 +38,7 @@ import org.deqsweep.sweep.spec.SweepSpec;
 import org.deqsweep.sweep.store.Manifest;
 import org.deqsweep.sweep.store.OutputDir;
 import org.deqsweep.sweep.store.TableBuilder;
+import org.deqsweep.sweep.store.WaveFiles;
 import org.deqsweep.sweep.store.Tables;
 
 /**
@@ -148,7 +148,9 @@ public final class SweepJob {
         // the other wave still runs, so the cores never wait for the driver
         CompletionService<Void> ended = new ExecutorCompletionService<>(pool);
         AtomicBoolean stopping = new AtomicBoolean();
-        Waves w = new Waves(pool, ended, stopping, attempt, p, waveSize, presentB, done, failed, skipped);
+        WaveSettings settings = new WaveSettings(jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration())),
+                spark.conf().get("spark.sql.parquet.compression.codec", "snappy"));
+        Waves w = new Waves(pool, ended, stopping, attempt, p, waveSize, presentB, done, failed, skipped, settings);
         try (GroupTasks tasks = new GroupTasks(spark.sparkContext(), group);
              Progress progress = new Progress(spark.sparkContext(), spec.name(), included, done, failed, skipped, console)) {
             try {
@@ -278,10 +280,12 @@ public final class SweepJob {
         private final LongAccumulator done;
         private final LongAccumulator failed;
         private final LongAccumulator skipped;
+        private final WaveSettings settings;
         private long next;
 
         Waves(ExecutorService pool, CompletionService<Void> ended, AtomicBoolean stopping, int attempt, int p, long waveSize,
-              Broadcast<Set<String>> present, LongAccumulator done, LongAccumulator failed, LongAccumulator skipped) {
+              Broadcast<Set<String>> present, LongAccumulator done, LongAccumulator failed, LongAccumulator skipped,
+              WaveSettings settings) {
             this.pool = pool;
             this.ended = ended;
             this.stopping = stopping;
@@ -292,6 +296,7 @@ public final class SweepJob {
             this.done = done;
             this.failed = failed;
             this.skipped = skipped;
+            this.settings = settings;
         }
 
         /** Runs every position of {@code source} and returns once all its waves are committed (or deleted as empty). */
@@ -313,13 +318,11 @@ public final class SweepJob {
                     skipped.add(allPresent);
                     continue;
                 }
-                LongAccumulator emitted = spark.sparkContext().longAccumulator("wave_rows");
-                WaveTask task = new WaveTask(source, runFn, from, to, p, present, done, failed, skipped, emitted,
-                        spec.job().recordCurves());
+                WaveTask task = new WaveTask(source, runFn, from, to, p, present, done, failed, skipped, spec.job().recordCurves());
                 long wave = next++;
                 String description = String.format("%s %d/%d: points %d..%d", label, i + 1, count, from, to - 1);
                 ended.submit(() -> {
-                    writeWave(task, emitted, attempt, wave, description, p, stopping);
+                    writeWave(task, attempt, wave, description, p, settings, stopping);
                     return null;
                 });
                 running++;
@@ -402,24 +405,38 @@ public final class SweepJob {
      * marker (a wave with no row is deleted). A wave of a sweep that is stopping does not start; one whose
      * job completed while another failed is complete, and stays committed.
      */
-    private void writeWave(WaveTask task, LongAccumulator emitted, int attempt, long wave, String description,
-                           int p, AtomicBoolean stopping) {
+    private void writeWave(WaveTask task, int attempt, long wave, String description, int p, WaveSettings settings,
+                           AtomicBoolean stopping) {
         if (stopping.get()) {
             return;
         }
         spark.sparkContext().setJobDescription(description);
-        Dataset<Row> rows = spark.range(0, p, 1, p).mapPartitions(task, Encoders.row(Tables.STAGING_SCHEMA));
         Path target = out.wave(attempt, wave);
-        // committed when Spark's job commit writes the wave's marker, after all its files (see OutputDir)
-        rows.write().mode(SaveMode.Overwrite).option("mapreduce.fileoutputcommitter.marksuccessfuljobs", "true")
-                .parquet(target.toString());
-        if (emitted.value() == 0) {
-            out.delete(target); // every point of the wave was excluded or already present
-            return;
+        // an RDD job, not a SQL plan: the tasks write their files themselves (store.WaveFiles), and the wave
+        // is committed here, by its marker after all its files (see OutputDir)
+        List<Long> slots = java.util.stream.LongStream.range(0, p).boxed().toList();
+        List<String> files = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(slots, p)
+                .mapPartitions(new WaveWrite(task, settings, target.toUri().toString())).collect();
+        if (!WaveFiles.commit(out, target, files)) {
+            return; // every point of the wave was excluded or already present
         }
         synchronized (committed) {
             committed.add(target);
             out.checkPresent(committed); // a vanished output must fail the sweep, not shrink its tables
+        }
+    }
+
+    /** What every wave's tasks write with: the session's Hadoop configuration (broadcast once) and Parquet codec. */
+    record WaveSettings(Broadcast<SerializableConfiguration> conf, String codec) implements Serializable {
+    }
+
+    /** A wave task's rows into its file ({@link WaveFiles#write}); the file's name is the task's one result. */
+    record WaveWrite(WaveTask task, WaveSettings settings, String wave) implements FlatMapFunction<Iterator<Long>, String> {
+        @Override
+        public Iterator<String> call(Iterator<Long> slots) {
+            String file = WaveFiles.write(settings.conf().value().value(), wave, TaskContext.getPartitionId(), settings.codec(),
+                    task.call(slots));
+            return file == null ? Collections.emptyIterator() : List.of(file).iterator();
         }
     }
 
@@ -517,12 +534,10 @@ public final class SweepJob {
         private final LongAccumulator done;
         private final LongAccumulator failed;
         private final LongAccumulator skipped;
-        private final LongAccumulator emitted;
         private final boolean recordCurves;
 
         WaveTask(Source source, RunFn runFn, long from, long to, int p, Broadcast<Set<String>> present,
-                 LongAccumulator done, LongAccumulator failed, LongAccumulator skipped, LongAccumulator emitted,
-                 boolean recordCurves) {
+                 LongAccumulator done, LongAccumulator failed, LongAccumulator skipped, boolean recordCurves) {
             this.source = source;
             this.runFn = runFn;
             this.from = from;
@@ -532,7 +547,6 @@ public final class SweepJob {
             this.done = done;
             this.failed = failed;
             this.skipped = skipped;
-            this.emitted = emitted;
             this.recordCurves = recordCurves;
         }
 
@@ -574,7 +588,6 @@ public final class SweepJob {
                     }
                     Row r = next;
                     next = null;
-                    emitted.add(1);
                     return r;
                 }
             };

@@ -352,27 +352,43 @@ final class ParquetRows {
         }
     }
 
-    /** The Parquet schema Spark writes for a flat {@code schema} (ParquetSchemaConverter, non-legacy). */
+    /**
+     * The Parquet schema Spark writes for {@code schema} (ParquetSchemaConverter, non-legacy): flat fields,
+     * and arrays of flat structs as the standard three-level list (the staging table's curve).
+     */
     static MessageType parquetSchema(StructType schema) {
         Types.MessageTypeBuilder b = Types.buildMessage();
         for (StructField f : schema.fields()) {
-            org.apache.parquet.schema.Type.Repetition rep = f.nullable() ? Type.Repetition.OPTIONAL : Type.Repetition.REQUIRED;
-            DataType t = f.dataType();
-            if (t.equals(DataTypes.StringType)) {
-                b.primitive(PrimitiveTypeName.BINARY, rep).as(LogicalTypeAnnotation.stringType()).named(f.name());
-            } else if (t.equals(DataTypes.IntegerType)) {
-                b.primitive(PrimitiveTypeName.INT32, rep).named(f.name());
-            } else if (t.equals(DataTypes.LongType)) {
-                b.primitive(PrimitiveTypeName.INT64, rep).named(f.name());
-            } else if (t.equals(DataTypes.DoubleType)) {
-                b.primitive(PrimitiveTypeName.DOUBLE, rep).named(f.name());
-            } else if (t.equals(DataTypes.BooleanType)) {
-                b.primitive(PrimitiveTypeName.BOOLEAN, rep).named(f.name());
-            } else {
-                throw new IllegalArgumentException("no writer for " + f.name() + " " + t.simpleString() + " (flat tables only)");
-            }
+            b.addField(parquetType(f.name(), f.dataType(), f.nullable()));
         }
         return b.named("spark_schema");
+    }
+
+    private static Type parquetType(String name, DataType t, boolean nullable) {
+        Type.Repetition rep = nullable ? Type.Repetition.OPTIONAL : Type.Repetition.REQUIRED;
+        if (t.equals(DataTypes.StringType)) {
+            return Types.primitive(PrimitiveTypeName.BINARY, rep).as(LogicalTypeAnnotation.stringType()).named(name);
+        } else if (t.equals(DataTypes.IntegerType)) {
+            return Types.primitive(PrimitiveTypeName.INT32, rep).named(name);
+        } else if (t.equals(DataTypes.LongType)) {
+            return Types.primitive(PrimitiveTypeName.INT64, rep).named(name);
+        } else if (t.equals(DataTypes.DoubleType)) {
+            return Types.primitive(PrimitiveTypeName.DOUBLE, rep).named(name);
+        } else if (t.equals(DataTypes.BooleanType)) {
+            return Types.primitive(PrimitiveTypeName.BOOLEAN, rep).named(name);
+        } else if (t instanceof ArrayType a && a.elementType() instanceof StructType st && flat(st)) {
+            Types.GroupBuilder<GroupType> element = Types.buildGroup(a.containsNull() ? Type.Repetition.OPTIONAL : Type.Repetition.REQUIRED);
+            for (StructField f : st.fields()) {
+                element.addField(parquetType(f.name(), f.dataType(), f.nullable()));
+            }
+            return Types.buildGroup(rep).as(LogicalTypeAnnotation.listType())
+                    .addField(Types.repeatedGroup().addField(element.named("element")).named("list")).named(name);
+        }
+        throw new IllegalArgumentException("no writer for " + name + " " + t.simpleString() + " (flat fields and arrays of flat structs only)");
+    }
+
+    private static boolean flat(StructType st) {
+        return Arrays.stream(st.fields()).noneMatch(f -> f.dataType() instanceof StructType || f.dataType() instanceof ArrayType);
     }
 
     /** The parquet-mr codec of a spark.sql.parquet.compression.codec value. */
@@ -382,11 +398,20 @@ final class ParquetRows {
     }
 
     /**
-     * A new data file in {@code dir}, named as Spark names its part files, for rows of the flat
-     * {@code schema}. A null value of a non-nullable field is refused by the writer.
+     * A new data file in {@code dir}, named as Spark names its part files, for rows of {@code schema}.
+     * A null value of a non-nullable field is refused by the writer.
      */
     static ParquetWriter<Object[]> writer(Configuration conf, Path dir, int part, StructType schema, CompressionCodecName codec) {
-        Path file = new Path(dir, String.format("part-%05d-%s-c000%s.parquet", part, UUID.randomUUID(), codec.getExtension()));
+        return writer(conf, new Path(dir, partName(part, codec)), schema, codec);
+    }
+
+    /** A data file's name as Spark gives it: part number, a UUID of its own, the codec's extension. */
+    static String partName(int part, CompressionCodecName codec) {
+        return String.format("part-%05d-%s-c000%s.parquet", part, UUID.randomUUID(), codec.getExtension());
+    }
+
+    /** A new data file {@code file} for rows of {@code schema}. */
+    static ParquetWriter<Object[]> writer(Configuration conf, Path file, StructType schema, CompressionCodecName codec) {
         try {
             Builder b = new Builder(outputFile(conf, file), schema).withConf(conf).withCompressionCodec(codec)
                     .withWriteMode(ParquetFileWriter.Mode.CREATE).withSizeStatisticsEnabled(false);
@@ -398,6 +423,35 @@ final class ParquetRows {
             return b.build();
         } catch (IOException e) {
             throw new UncheckedIOException("could not create " + OutputDir.show(file), e);
+        }
+    }
+
+    /** Writes the commit marker ({@value OutputDir#COMMITTED}, empty) into {@code dir}. */
+    static void mark(FileSystem fs, Path dir) {
+        try {
+            if (isLocal(dir)) {
+                java.nio.file.Files.createDirectories(nio(dir));
+                java.nio.file.Files.write(nio(new Path(dir, OutputDir.COMMITTED)), new byte[0]);
+                return;
+            }
+            fs.create(new Path(dir, OutputDir.COMMITTED), true).close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + OutputDir.show(dir), e);
+        }
+    }
+
+    /** Renames {@code from} to {@code to}, which must not exist; on the local file system through java.nio. */
+    static void move(FileSystem fs, Path from, Path to) {
+        try {
+            if (isLocal(from)) {
+                java.nio.file.Files.move(nio(from), nio(to), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                return;
+            }
+            if (!fs.rename(from, to)) {
+                throw new IOException("rename returned false");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not move " + OutputDir.show(from) + " to " + OutputDir.show(to), e);
         }
     }
 
@@ -423,13 +477,11 @@ final class ParquetRows {
     private static final class RowWriteSupport extends WriteSupport<Object[]> {
         private final StructType schema;
         private final MessageType parquet;
-        private final DataType[] types;
         private RecordConsumer consumer;
 
         RowWriteSupport(StructType schema) {
             this.schema = schema;
             this.parquet = parquetSchema(schema);
-            this.types = Arrays.stream(schema.fields()).map(StructField::dataType).toArray(DataType[]::new);
         }
 
         @Override
@@ -447,14 +499,20 @@ final class ParquetRows {
         @Override
         public void write(Object[] row) {
             consumer.startMessage();
-            for (int i = 0; i < types.length; i++) {
+            writeFields(schema.fields(), row);
+            consumer.endMessage();
+        }
+
+        /** A null value is an absent field; an array of structs is written as Spark writes it (an empty one has no "list" field). */
+        private void writeFields(StructField[] fields, Object[] row) {
+            for (int i = 0; i < fields.length; i++) {
                 Object v = row[i];
                 if (v == null) {
                     continue;
                 }
-                String name = schema.fields()[i].name();
+                String name = fields[i].name();
                 consumer.startField(name, i);
-                DataType t = types[i];
+                DataType t = fields[i].dataType();
                 if (t.equals(DataTypes.StringType)) {
                     consumer.addBinary(Binary.fromString((String) v));
                 } else if (t.equals(DataTypes.IntegerType)) {
@@ -463,12 +521,32 @@ final class ParquetRows {
                     consumer.addLong((Long) v);
                 } else if (t.equals(DataTypes.DoubleType)) {
                     consumer.addDouble((Double) v);
-                } else {
+                } else if (t.equals(DataTypes.BooleanType)) {
                     consumer.addBoolean((Boolean) v);
+                } else {
+                    StructField[] element = ((StructType) ((ArrayType) t).elementType()).fields();
+                    @SuppressWarnings("unchecked")
+                    List<Object[]> list = (List<Object[]>) v;
+                    consumer.startGroup();
+                    if (!list.isEmpty()) {
+                        consumer.startField("list", 0);
+                        for (Object[] e : list) {
+                            consumer.startGroup();
+                            if (e != null) {
+                                consumer.startField("element", 0);
+                                consumer.startGroup();
+                                writeFields(element, e);
+                                consumer.endGroup();
+                                consumer.endField("element", 0);
+                            }
+                            consumer.endGroup();
+                        }
+                        consumer.endField("list", 0);
+                    }
+                    consumer.endGroup();
                 }
                 consumer.endField(name, i);
             }
-            consumer.endMessage();
         }
     }
 }

@@ -160,7 +160,7 @@ record SmallRebuild(String location, SerializableConfiguration conf, List<String
                 stability(summary, groupKeys, stabilityKeys, brackets), cc);
 
         for (String t : Tables.ALL) {
-            commitMarker(fs, new Path(work, t));
+            ParquetRows.mark(fs, new Path(work, t));
         }
 
         Map<String, Long> totals = new TreeMap<>();
@@ -187,7 +187,7 @@ record SmallRebuild(String location, SerializableConfiguration conf, List<String
             if (out.exists(target)) {
                 throw new UncheckedIOException(new IOException(OutputDir.show(target) + " is still there after its removal"));
             }
-            rename(out.fs(), new Path(work, t), target);
+            ParquetRows.move(out.fs(), new Path(work, t), target);
         }
         out.delete(new Path(out.path(), WORK));
     }
@@ -527,33 +527,6 @@ record SmallRebuild(String location, SerializableConfiguration conf, List<String
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + OutputDir.show(dir), e);
-        }
-    }
-
-    private static void commitMarker(FileSystem fs, Path table) {
-        try {
-            if (ParquetRows.isLocal(table)) {
-                java.nio.file.Files.createDirectories(ParquetRows.nio(table));
-                java.nio.file.Files.write(ParquetRows.nio(new Path(table, OutputDir.COMMITTED)), new byte[0]);
-                return;
-            }
-            fs.create(new Path(table, OutputDir.COMMITTED), true).close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not write " + OutputDir.show(table), e);
-        }
-    }
-
-    private static void rename(FileSystem fs, Path from, Path to) {
-        try {
-            if (ParquetRows.isLocal(from)) {
-                java.nio.file.Files.move(ParquetRows.nio(from), ParquetRows.nio(to), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                return;
-            }
-            if (!fs.rename(from, to)) {
-                throw new IOException("rename returned false");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not move " + OutputDir.show(from) + " to " + OutputDir.show(to), e);
         }
     }
 }

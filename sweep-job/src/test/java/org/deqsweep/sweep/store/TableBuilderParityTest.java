@@ -166,7 +166,7 @@ class TableBuilderParityTest extends SparkTestBase {
     }
 
     /** Each directory's distinct (Parquet schema, Spark schema) of its data files. */
-    private static Map<String, List<String>> footers(Path table) throws IOException {
+    static Map<String, List<String>> footers(Path table) throws IOException {
         Map<String, List<String>> out = new LinkedHashMap<>();
         try (Stream<Path> s = Files.walk(table)) {
             for (Path f : s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().startsWith("part-")).sorted().toList()) {
@@ -186,7 +186,7 @@ class TableBuilderParityTest extends SparkTestBase {
     }
 
     /** A staging row with these values and NULL (or 0 steps) elsewhere; {@code points} curve points. */
-    private static Row row(String runId, String family, String activation, Integer d, Double step, String status, Double rate,
+    static Row row(String runId, String family, String activation, Integer d, Double step, String status, Double rate,
                            long steps, Double loss, Double theory, int points) {
         Map<String, Object> v = new HashMap<>();
         v.put(Columns.RUN_ID, runId);
