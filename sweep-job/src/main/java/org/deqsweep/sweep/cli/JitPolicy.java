@@ -8,8 +8,8 @@ import javax.management.ObjectName;
 
 /**
  * The JIT policy of a command's own JVM (DESIGN 5.6): Spark and the libraries it brings (Scala, Janino,
- * Parquet, Hadoop, Netty, Jackson, ANTLR, Kryo) are compiled by C1 only; the JDK and the numerics keep
- * C2. A cold quickstart spent 37 s of CPU in the JIT, 30 s of it in C2, on the two cores the runs need;
+ * Parquet, Hadoop, Netty, Jackson, ANTLR, Kryo), and the JDK packages only Spark leans on
+ * ({@link #JDK_FOR_SPARK}), are compiled by C1 only; the rest of the JDK and the numerics keep C2. A cold quickstart spent 37 s of CPU in the JIT, 30 s of it in C2, on the two cores the runs need;
  * most of that compiled Spark code that runs for seconds. Measured by bench-fanout (three runs, one per
  * policy): cold commands of 216 and 864 runs took 45.8 and 93.4 s with the JVM's own policy and 31.4 and
  * 70.0 s with this one, and a warm sweep of 864 runs on local[2] 51.1 and 51.8 s. A stricter policy
@@ -20,11 +20,27 @@ import javax.management.ObjectName;
  * own policy: they live long enough for C2 to pay. {@code DEQ_JIT=default} leaves the policy alone.
  */
 public final class JitPolicy {
+    /**
+     * The JDK's packages that serve Spark and not the runs (serialization, class loading and definition,
+     * method handles and lambda spinning, regex, formatting, locales, zip and jar, net, security, NIO,
+     * concurrency, time, text): a cold quickstart spent 9 of its 14.8 s of C2 on JDK code, most of it
+     * here, and a fresh JVM still spent 6.8 s of C2 in its first sweep after a plain loop had warmed the
+     * numerics. java/lang's core classes, java/util's collections and Arrays, and java/lang/Math keep C2:
+     * the numerics inline them, and a method C2 may not compile is not inlined into C2 code either.
+     */
+    static final String[] JDK_FOR_SPARK = {"java/io/*.*", "java/util/regex/*.*", "java/lang/invoke/*.*", "java/lang/reflect/*.*",
+        "java/lang/ref/*.*", "jdk/internal/org/*.*", "jdk/internal/loader/*.*", "jdk/internal/reflect/*.*", "jdk/internal/math/*.*",
+        "jdk/internal/misc/*.*", "jdk/internal/ref/*.*", "java/util/Formatter*.*", "java/util/zip/*.*", "java/util/jar/*.*",
+        "java/util/concurrent/*.*", "java/net/*.*", "java/nio/*.*", "java/security/*.*", "java/time/*.*", "java/text/*.*",
+        "javax/*.*", "jdk/jfr/*.*", "sun/*.*"};
+
     /** The JVM's "c2 Exclude" for these packages (C1 compiles them at full speed); every other method as usual. */
     static final String DIRECTIVES = "[\n"
             + "  { match: [\"org/apache/*.*\", \"scala/*.*\", \"org/codehaus/*.*\", \"shaded/*.*\", \"org/antlr/*.*\","
             + " \"com/fasterxml/*.*\", \"io/netty/*.*\", \"org/json4s/*.*\", \"com/esotericsoftware/*.*\","
-            + " \"com/twitter/*.*\", \"org/roaringbitmap/*.*\", \"org/deqsweep/sweep/*.*\"], c2: { Exclude: true } }\n"
+            + " \"com/twitter/*.*\", \"org/roaringbitmap/*.*\", \"org/deqsweep/sweep/*.*\", "
+            + java.util.Arrays.stream(JDK_FOR_SPARK).map(m -> "\"" + m + "\"").collect(java.util.stream.Collectors.joining(", "))
+            + "], c2: { Exclude: true } }\n"
             + "]\n";
 
     private JitPolicy() {

@@ -15,16 +15,22 @@ class JitPolicyTest {
     }
 
     @Test
-    void theJvmAcceptsTheDirectiveAndExcludesC2ForSparkOnly() throws Exception {
+    void theJvmAcceptsTheDirectiveAndExcludesC2ForSparkAndTheJdkCodeOnlySparkUses() throws Exception {
         String answer = JitPolicy.apply();
         try {
             assertEquals("1 compiler directives added", answer);
             String installed = dcmd("compilerDirectivesPrint");
             int spark = installed.indexOf("org/apache/*.*");
             assertTrue(spark >= 0 && installed.contains("scala/*.*") && installed.contains("org/codehaus/*.*"), installed);
-            // the numerics (solver-core) and the JDK are not in it: they keep C2
+            // the numerics (solver-core, EJML) and the JDK code they inline are not in it: they keep C2
             String matching = installed.substring(installed.lastIndexOf("matching:", spark), installed.indexOf('\n', spark));
-            assertTrue(!matching.contains("org/deqsweep/core") && !matching.contains("java/") && !matching.contains("org/ejml"), matching);
+            assertTrue(!matching.contains("org/deqsweep/core") && !matching.contains("org/ejml"), matching);
+            for (String kept : new String[] {"java/lang/*", "java/lang/Math", "java/util/*", "java/util/Arrays", "java/util/ArrayList"}) {
+                assertTrue(!matching.contains(kept + ".*") && !matching.contains(kept + "*.*"), kept + " must keep C2: " + matching);
+            }
+            // the JDK code that serves Spark only: serialization, class definition, method handles
+            assertTrue(matching.contains("java/io/*.*") && matching.contains("jdk/internal/loader/*.*")
+                    && matching.contains("java/lang/invoke/*.*"), matching);
             // the Spark application's own code runs seconds, with Parquet's and Spark's under it: C1 as they are
             assertTrue(matching.contains("org/deqsweep/sweep/*.*"), matching);
             String c2 = installed.substring(installed.indexOf("c2 directives:", spark));
