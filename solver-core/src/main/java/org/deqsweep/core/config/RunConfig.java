@@ -275,12 +275,9 @@ public final class RunConfig {
      * the hash of its raw form.
      */
     public static String idOf(String text) {
-        byte[] h = sha256(text);
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            b.append(String.format("%02x", h[i]));
-        }
-        return b.toString();
+        // HexFormat's lower-case pairs are String.format("%02x") without a Formatter per byte: a resume computes
+        // a run_id for every position of a wave it skips
+        return java.util.HexFormat.of().formatHex(sha256(text), 0, 8);
     }
 
     /** Keys that shape the inputs x: data drawn for equal values (and seed) are equal. */

@@ -173,6 +173,7 @@ public final class SweepJob {
             pool.shutdown();
             awaitQuietly(pool);
             spark.sparkContext().clearJobGroup();
+            settings.conf().destroy(); // a session that outlives the command (the tests') keeps no copy per sweep
         }
         try {
             return rebuild(manifest, grid, t0, n, included, p, waveSize, waves, done, failed, skipped, presentB, refinement);
@@ -517,8 +518,8 @@ public final class SweepJob {
     }
 
     /**
-     * One wave's work on the executors: the task of partition {@code slot} (the range holds one element
-     * per partition) takes every P-th position of the wave, maps it through a fixed permutation of the
+     * One wave's work on the executors: the task of partition {@code slot} (the job's RDD holds one
+     * element per partition, the slot) takes every P-th position of the wave, maps it through a fixed permutation of the
      * whole index range (so costly regions of the grid spread over tasks and waves), skips excluded and
      * already-present points, and trains the rest. No state depends on the partitioning, so local[1],
      * local[*] and a cluster give the same rows.

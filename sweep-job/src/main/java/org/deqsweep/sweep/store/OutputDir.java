@@ -31,7 +31,7 @@ import org.apache.hadoop.util.ShutdownHookManager;
  *
  * <p>The commit protocol holds where rename is a copy (object stores): each wave is written once under a
  * name of its own, {@code _waves/aAAA-wWWWWW/}, and is committed when its {@code _SUCCESS} marker exists.
- * Spark's job commit writes that marker after every file of the wave, on every committer. A wave without
+ * The driver writes that marker after moving every file of the wave into it ({@link WaveFiles#commit}). A wave without
  * it (a killed driver, a cancelled or failed job) is ignored by the rebuild, resume and report, and
  * removed by the next sweep command. Waves of the earlier layout (committed by renaming {@code .tmp-}
  * directories) carry the same marker, so they read as committed; their {@code .tmp-} leftovers are removed.
@@ -40,7 +40,7 @@ public final class OutputDir {
     public static final String MANIFEST = "_sweep.json";
     public static final String LOCK = "_lock";
     public static final String WAVES = "_waves";
-    /** A wave's commit marker: Spark's job-commit marker, written after all the wave's files. */
+    /** A wave's commit marker (the name of Spark's job-commit marker), written after all the wave's files. */
     public static final String COMMITTED = "_SUCCESS";
     private static final Pattern WAVE = Pattern.compile("a(\\d{3,})-w(\\d{5,})");
     private static final String LEGACY_TEMP = ".tmp-";

@@ -64,15 +64,24 @@ final class ParquetRows {
 
     /** The data files of a directory written by Spark or by {@link #writer}: every name not starting with _ or . */
     static List<Path> dataFiles(FileSystem fs, Path dir) {
+        List<Path> out = new ArrayList<>();
+        for (FileStatus s : dataFileStatuses(fs, dir)) {
+            out.add(s.getPath());
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** The same files' statuses, in the file system's order. */
+    static List<FileStatus> dataFileStatuses(FileSystem fs, Path dir) {
         try {
-            List<Path> out = new ArrayList<>();
+            List<FileStatus> out = new ArrayList<>();
             for (FileStatus s : fs.listStatus(dir)) {
                 String n = s.getPath().getName();
                 if (s.isFile() && !n.startsWith("_") && !n.startsWith(".")) {
-                    out.add(s.getPath());
+                    out.add(s);
                 }
             }
-            out.sort(null);
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException("could not list " + OutputDir.show(dir), e);

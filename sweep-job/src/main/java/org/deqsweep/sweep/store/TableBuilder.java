@@ -319,11 +319,14 @@ public final class TableBuilder {
         return stagingBytes(spark.sparkContext().hadoopConfiguration(), waves);
     }
 
+    /** The waves' data files only: not a lingering task attempt's file in a wave's _attempts/ (WaveFiles). */
     private static long stagingBytes(org.apache.hadoop.conf.Configuration conf, List<Path> waves) {
         long bytes = 0;
         for (Path w : waves) {
             try {
-                bytes += w.getFileSystem(conf).getContentSummary(w).getLength();
+                for (org.apache.hadoop.fs.FileStatus f : ParquetRows.dataFileStatuses(w.getFileSystem(conf), w)) {
+                    bytes += f.getLen();
+                }
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
