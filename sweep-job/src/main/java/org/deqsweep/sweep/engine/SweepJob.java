@@ -22,9 +22,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
@@ -524,7 +522,7 @@ public final class SweepJob {
      * already-present points, and trains the rest. No state depends on the partitioning, so local[1],
      * local[*] and a cluster give the same rows.
      */
-    static final class WaveTask implements MapPartitionsFunction<Long, Row> {
+    static final class WaveTask implements Serializable {
         private static final long serialVersionUID = 1L;
         private final Source source;
         private final RunFn runFn;
@@ -552,12 +550,11 @@ public final class SweepJob {
         }
 
         /** Rows are produced one at a time as the writer pulls them, so a task holds one run, not its share of the wave. */
-        @Override
-        public Iterator<Row> call(Iterator<Long> slots) {
+        public Iterator<Object[]> call(Iterator<Long> slots) {
             Set<String> skip = present.value();
             return new Iterator<>() {
                 private long pos = -1;
-                private Row next;
+                private Object[] next;
 
                 @Override
                 public boolean hasNext() {
@@ -583,18 +580,18 @@ public final class SweepJob {
                 }
 
                 @Override
-                public Row next() {
+                public Object[] next() {
                     if (!hasNext()) {
                         throw new java.util.NoSuchElementException();
                     }
-                    Row r = next;
+                    Object[] r = next;
                     next = null;
                     return r;
                 }
             };
         }
 
-        private Row runPoint(Map<String, Object> point, Set<String> skip) {
+        private Object[] runPoint(Map<String, Object> point, Set<String> skip) {
             RunConfig cfg;
             try {
                 cfg = RunConfig.fromMap(point);

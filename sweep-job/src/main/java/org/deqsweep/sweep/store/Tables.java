@@ -6,8 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -137,8 +135,11 @@ public final class Tables {
         return Arrays.stream(Status.values()).filter(Status::isFailure).map(Status::name).toList();
     }
 
-    /** A staging row: run_id, config values, result columns, curve (empty unless recordCurves). */
-    public static Row stagingRow(String runId, Map<String, Object> config, RunResult r, boolean recordCurves) {
+    /**
+     * A staging row as the wave's writer takes it ({@link WaveFiles}): run_id, config values, result columns,
+     * curve (empty unless recordCurves) as a list of its points' values.
+     */
+    public static Object[] stagingRow(String runId, Map<String, Object> config, RunResult r, boolean recordCurves) {
         List<Object> v = new ArrayList<>(STAGING_SCHEMA.size());
         v.add(runId);
         for (ConfigSchema.Field f : ConfigSchema.fields()) {
@@ -147,31 +148,31 @@ public final class Tables {
         for (Col<RunResult> c : RESULT) {
             v.add(c.get().apply(r));
         }
-        List<Row> curve = new ArrayList<>();
+        List<Object[]> curve = new ArrayList<>(recordCurves ? r.curve().size() : 0);
         if (recordCurves) {
             for (CurvePoint p : r.curve()) {
                 Object[] pv = new Object[CURVE.size()];
                 for (int i = 0; i < pv.length; i++) {
                     pv[i] = CURVE.get(i).get().apply(p);
                 }
-                curve.add(RowFactory.create(pv));
+                curve.add(pv);
             }
         }
-        v.add(scala.jdk.javaapi.CollectionConverters.asScala(curve).toSeq());
-        return RowFactory.create(v.toArray());
+        v.add(curve);
+        return v.toArray();
     }
 
     /**
      * The staging row of a point that never produced a {@link RunResult} (a config RunConfig refused, or
      * an exception out of the core): status and reason set, steps 0, step_at_failure 0, metrics NULL.
      */
-    public static Row failedRow(String runId, Map<String, Object> config, Status status, Throwable e, long wallMs) {
+    public static Object[] failedRow(String runId, Map<String, Object> config, Status status, Throwable e, long wallMs) {
         return failedRow(runId, config, status, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
                 wallMs);
     }
 
     /** A row for a run that produced no result, with its failure reason. */
-    public static Row failedRow(String runId, Map<String, Object> config, Status status, String reason, long wallMs) {
+    public static Object[] failedRow(String runId, Map<String, Object> config, Status status, String reason, long wallMs) {
         List<Object> v = new ArrayList<>(STAGING_SCHEMA.size());
         v.add(runId);
         for (ConfigSchema.Field f : ConfigSchema.fields()) {
@@ -186,12 +187,12 @@ public final class Tables {
                 default -> v.add(null);
             }
         }
-        v.add(scala.jdk.javaapi.CollectionConverters.asScala(List.<Row>of()).toSeq());
-        return RowFactory.create(v.toArray());
+        v.add(List.of());
+        return v.toArray();
     }
 
     /** The staging row of a run: config from the resolved {@link RunConfig}. */
-    public static Row stagingRow(RunConfig cfg, RunResult r, boolean recordCurves) {
+    public static Object[] stagingRow(RunConfig cfg, RunResult r, boolean recordCurves) {
         return stagingRow(cfg.runId(), cfg.values(), r, recordCurves);
     }
 

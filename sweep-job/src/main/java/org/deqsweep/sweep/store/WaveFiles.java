@@ -3,7 +3,6 @@ package org.deqsweep.sweep.store;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -11,7 +10,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.spark.sql.Row;
 
 /**
  * A wave's staging files (DESIGN 5.2, 5.5), without a Spark SQL plan: each task writes its rows with
@@ -36,7 +34,7 @@ public final class WaveFiles {
      * @param wave the wave's location as a URI ({@code Path.toUri().toString()}), so escaped characters survive
      * @param codec a spark.sql.parquet.compression.codec value
      */
-    public static String write(Configuration conf, String wave, int part, String codec, Iterator<Row> rows) {
+    public static String write(Configuration conf, String wave, int part, String codec, Iterator<Object[]> rows) {
         if (!rows.hasNext()) {
             return null;
         }
@@ -45,7 +43,7 @@ public final class WaveFiles {
         Path file = new Path(new Path(new Path(URI.create(wave)), ATTEMPTS), name);
         try (ParquetWriter<Object[]> w = ParquetRows.writer(conf, file, Tables.STAGING_SCHEMA, cc)) {
             while (rows.hasNext()) {
-                w.write(objects(rows.next()));
+                w.write(rows.next());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + OutputDir.show(file), e);
@@ -72,22 +70,5 @@ public final class WaveFiles {
         out.delete(attempts);
         ParquetRows.mark(fs, wave);
         return true;
-    }
-
-    /** A staging row as {@link ParquetRows} writes it: the curve, a Seq of Rows, as a list of arrays. */
-    static Object[] objects(Row r) {
-        Object[] v = new Object[r.size()];
-        for (int i = 0; i < v.length; i++) {
-            Object x = r.get(i);
-            if (x instanceof scala.collection.Seq<?> seq) {
-                List<Object[]> list = new ArrayList<>(seq.size());
-                for (Object e : scala.jdk.javaapi.CollectionConverters.asJava(seq)) {
-                    list.add(e == null ? null : objects((Row) e));
-                }
-                x = list;
-            }
-            v[i] = x;
-        }
-        return v;
     }
 }

@@ -38,9 +38,9 @@ class WaveFilesTest extends SparkTestBase {
         org.apache.hadoop.fs.Path wave = out.wave(1, 0);
         String uri = wave.toUri().toString();
         Configuration conf = spark().sparkContext().hadoopConfiguration();
-        String lost = WaveFiles.write(conf, uri, 0, "snappy", rows.subList(0, 3).iterator()); // an attempt that failed
-        String won0 = WaveFiles.write(conf, uri, 0, "snappy", rows.subList(0, 2).iterator());
-        String won1 = WaveFiles.write(conf, uri, 1, "snappy", rows.subList(2, 4).iterator());
+        String lost = WaveFiles.write(conf, uri, 0, "snappy", values(rows.subList(0, 3))); // an attempt that failed
+        String won0 = WaveFiles.write(conf, uri, 0, "snappy", values(rows.subList(0, 2)));
+        String won1 = WaveFiles.write(conf, uri, 1, "snappy", values(rows.subList(2, 4)));
         assertNull(WaveFiles.write(conf, uri, 2, "snappy", Collections.emptyIterator()), "no row, no file");
         assertTrue(out.uncommittedWaves().contains(wave), "not committed before the driver commits it");
 
@@ -64,6 +64,27 @@ class WaveFilesTest extends SparkTestBase {
         Files.createDirectories(SweepFixtures.local(wave).resolve(WaveFiles.ATTEMPTS));
         assertFalse(WaveFiles.commit(out, wave, List.of()));
         assertFalse(Files.exists(SweepFixtures.local(wave)));
+    }
+
+    /** Spark rows as the wave's writer takes them: the curve, a Seq of Rows, as a list of arrays. */
+    private static java.util.Iterator<Object[]> values(List<Row> rows) {
+        return rows.stream().map(WaveFilesTest::values).iterator();
+    }
+
+    private static Object[] values(Row r) {
+        Object[] v = new Object[r.size()];
+        for (int i = 0; i < v.length; i++) {
+            Object x = r.get(i);
+            if (x instanceof scala.collection.Seq<?> seq) {
+                List<Object[]> list = new ArrayList<>();
+                for (Object e : scala.jdk.javaapi.CollectionConverters.asJava(seq)) {
+                    list.add(values((Row) e));
+                }
+                x = list;
+            }
+            v[i] = x;
+        }
+        return v;
     }
 
     private static List<String> sortedRows(Path dir) {
