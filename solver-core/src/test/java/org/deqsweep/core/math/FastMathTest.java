@@ -79,6 +79,30 @@ class FastMathTest {
         }
     }
 
+    /**
+     * The ranges the branch-free formulas cover without a case of their own: below 2^-27 tanh(x) is x to
+     * the bit, from 22 up it is +-1 exactly, over a geometric sweep of each range and its ends.
+     */
+    @Test
+    void tinyArgumentsGiveThemselvesAndLargeOnesSaturateExactly() {
+        int tiny = 0;
+        for (long bits = 1; Double.longBitsToDouble(bits) < 0x1p-27; bits += 1L << 36) {
+            double a = Double.longBitsToDouble(bits);
+            assertEquals(Double.doubleToRawLongBits(a), Double.doubleToRawLongBits(FastMath.tanh(a)), "x = " + a);
+            assertEquals(Double.doubleToRawLongBits(-a), Double.doubleToRawLongBits(FastMath.tanh(-a)), "x = " + -a);
+            tiny++;
+        }
+        double below = Math.nextDown(0x1p-27);
+        assertEquals(below, FastMath.tanh(below), 0.0);
+        int saturated = 0;
+        for (double a = 22.0; a < Double.POSITIVE_INFINITY; a = a * 1.001 + 1e-3) {
+            assertEquals(1.0, FastMath.tanh(a), 0.0, "x = " + a);
+            assertEquals(-1.0, FastMath.tanh(-a), 0.0, "x = " + -a);
+            saturated++;
+        }
+        assertTrue(tiny > 10_000 && saturated > 10_000, tiny + " tiny and " + saturated + " saturated points");
+    }
+
     @Test
     void tanhIsMonotoneAndBoundedOnAFineGrid() {
         double prev = -1.0;
