@@ -125,6 +125,7 @@ public final class PaperScaleBenchmark {
                     r.scalarMs(), Double.isNaN(r.peerMs()) ? "-" : String.format(Locale.ROOT, "%.2f ms", r.peerMs()), r.pathsRel());
             results.add(r);
         }
+        org.deqsweep.sweep.store.OutputDir.deleteTree(work); // the dumps the two paths and the peer read (about 230 KB a run), left in /tmp before
         String md = table(results, reps, load + " at the start, " + CoreBenchmark.loadAverage() + " at the end");
         CoreBenchmark.writeSection(out, "paper", md);
         System.out.println(md);
