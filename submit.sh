@@ -136,11 +136,9 @@ export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 # them). SparkSubmit cost a fresh command 0.8 s of wall time and 1.3 s of CPU before Main ran (`sweep --help`
 # took 1.8 s through it, 1.0 s without; DESIGN 5.6). A cluster master goes through SparkSubmit, which ships the jar.
 if [[ "$REMOTE_QUERY" == 1 || "$MASTER" == local || "$MASTER" == local\[* ]]; then
-  # what SparkSubmit would read from the properties file (for a remote query: should it fall back to a session of its own)
-  PROPS=(-Dspark.master="$MASTER")
-  while read -r k v || [[ -n "${k:-}" ]]; do
-    [[ -z "$k" || "$k" == \#* ]] || PROPS+=("-D$k=$v")
-  done < "$DEFAULTS"
+  # what SparkSubmit would set (for a remote query: should it fall back to a session of its own): the master,
+  # and the properties file, which cli.Main loads as SparkSubmit does (cli.SparkDefaults)
+  PROPS=(-Dspark.master="$MASTER" -Ddeq.spark.defaults="$DEFAULTS")
   # shellcheck disable=SC2206
   CMD=(java -Xmx"$DRIVER_MEMORY" $JIT_FLAGS $FLAGS $CDS_FLAGS "${PROPS[@]}" -cp "$(cat "$CLASSPATH_FILE"):$APP_JAR"
     org.deqsweep.sweep.cli.Main "${ARGS[@]}")

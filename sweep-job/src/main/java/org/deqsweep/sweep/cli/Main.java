@@ -25,6 +25,16 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
 
     public static void main(String[] args) {
         JitPolicy.apply(); // this process's JVM only; the tests' JVM, which calls run, keeps its own
+        String defaults = System.getProperty(SparkDefaults.PROPERTY);
+        if (defaults != null) {
+            try {
+                SparkDefaults.apply(java.nio.file.Path.of(defaults), System.getProperties());
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                String why = e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage();
+                System.err.println("deq-sweep: cannot read the Spark defaults file " + defaults + " (" + SparkDefaults.PROPERTY + "): " + why);
+                System.exit(2);
+            }
+        }
         int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         System.exit(code);
     }
