@@ -118,14 +118,17 @@ public final class PaperScaleBenchmark {
         Path work = Files.createTempDirectory("bench-paper");
         String load = CoreBenchmark.loadAverage();
         List<Result> results = new ArrayList<>();
-        for (Case c : cases()) {
-            System.err.println("bench-paper: " + c.name() + " ...");
-            Result r = measure(c, work, reps, peer, root.resolve("benchmarks/peer/peer_numpy.py"));
-            System.err.printf(Locale.ROOT, "  general %.2f ms, scalar %.2f ms, peer %s; paths differ by %.1e%n", r.generalMs(),
-                    r.scalarMs(), Double.isNaN(r.peerMs()) ? "-" : String.format(Locale.ROOT, "%.2f ms", r.peerMs()), r.pathsRel());
-            results.add(r);
+        try {
+            for (Case c : cases()) {
+                System.err.println("bench-paper: " + c.name() + " ...");
+                Result r = measure(c, work, reps, peer, root.resolve("benchmarks/peer/peer_numpy.py"));
+                System.err.printf(Locale.ROOT, "  general %.2f ms, scalar %.2f ms, peer %s; paths differ by %.1e%n", r.generalMs(),
+                        r.scalarMs(), Double.isNaN(r.peerMs()) ? "-" : String.format(Locale.ROOT, "%.2f ms", r.peerMs()), r.pathsRel());
+                results.add(r);
+            }
+        } finally {
+            org.deqsweep.sweep.store.OutputDir.deleteTree(work); // the dumps the two paths and the peer read (about 230 KB a run)
         }
-        org.deqsweep.sweep.store.OutputDir.deleteTree(work); // the dumps the two paths and the peer read (about 230 KB a run), left in /tmp before
         String md = table(results, reps, load + " at the start, " + CoreBenchmark.loadAverage() + " at the end");
         CoreBenchmark.writeSection(out, "paper", md);
         System.out.println(md);
