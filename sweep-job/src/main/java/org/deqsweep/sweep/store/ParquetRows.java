@@ -14,6 +14,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.column.Dictionary;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -266,11 +267,10 @@ final class ParquetRows {
                     .contains(t)) {
                 throw new IllegalArgumentException("no reader for " + t.simpleString());
             }
+            if (t.equals(DataTypes.StringType)) {
+                return new StringConverter(k);
+            }
             return new PrimitiveConverter() {
-                @Override
-                public void addBinary(Binary v) {
-                    values[k] = v.toStringUsingUTF8();
-                }
 
                 @Override
                 public void addInt(int v) {
@@ -292,6 +292,43 @@ final class ParquetRows {
                     values[k] = v;
                 }
             };
+        }
+
+        /**
+         * A string column into values[k]. A dictionary-encoded chunk (every string the writer writes) is
+         * decoded once per dictionary entry, not once per value: the same config value on every row of a
+         * file, as one String.
+         */
+        private final class StringConverter extends PrimitiveConverter {
+            private final int k;
+            private String[] dictionary;
+
+            StringConverter(int k) {
+                this.k = k;
+            }
+
+            @Override
+            public boolean hasDictionarySupport() {
+                return true;
+            }
+
+            @Override
+            public void setDictionary(Dictionary d) {
+                dictionary = new String[d.getMaxId() + 1];
+                for (int id = 0; id < dictionary.length; id++) {
+                    dictionary[id] = d.decodeToBinary(id).toStringUsingUTF8();
+                }
+            }
+
+            @Override
+            public void addValueFromDictionary(int id) {
+                values[k] = dictionary[id];
+            }
+
+            @Override
+            public void addBinary(Binary v) {
+                values[k] = v.toStringUsingUTF8();
+            }
         }
 
         @Override
@@ -486,11 +523,13 @@ final class ParquetRows {
     private static final class RowWriteSupport extends WriteSupport<Object[]> {
         private final StructType schema;
         private final MessageType parquet;
+        private final Fields fields;
         private RecordConsumer consumer;
 
         RowWriteSupport(StructType schema) {
             this.schema = schema;
             this.parquet = parquetSchema(schema);
+            this.fields = new Fields(schema);
         }
 
         @Override
@@ -508,54 +547,108 @@ final class ParquetRows {
         @Override
         public void write(Object[] row) {
             consumer.startMessage();
-            writeFields(schema.fields(), row);
+            writeFields(fields, row);
             consumer.endMessage();
         }
 
         /** A null value is an absent field; an array of structs is written as Spark writes it (an empty one has no "list" field). */
-        private void writeFields(StructField[] fields, Object[] row) {
-            for (int i = 0; i < fields.length; i++) {
+        private void writeFields(Fields f, Object[] row) {
+            for (int i = 0; i < f.names.length; i++) {
                 Object v = row[i];
                 if (v == null) {
                     continue;
                 }
-                String name = fields[i].name();
+                String name = f.names[i];
                 consumer.startField(name, i);
-                DataType t = fields[i].dataType();
-                if (t.equals(DataTypes.StringType)) {
-                    consumer.addBinary(Binary.fromString((String) v));
-                } else if (t.equals(DataTypes.IntegerType)) {
-                    consumer.addInteger((Integer) v);
-                } else if (t.equals(DataTypes.LongType)) {
-                    consumer.addLong((Long) v);
-                } else if (t.equals(DataTypes.DoubleType)) {
-                    consumer.addDouble((Double) v);
-                } else if (t.equals(DataTypes.BooleanType)) {
-                    consumer.addBoolean((Boolean) v);
-                } else {
-                    StructField[] element = ((StructType) ((ArrayType) t).elementType()).fields();
-                    @SuppressWarnings("unchecked")
-                    List<Object[]> list = (List<Object[]>) v;
-                    consumer.startGroup();
-                    if (!list.isEmpty()) {
-                        consumer.startField("list", 0);
-                        for (Object[] e : list) {
-                            consumer.startGroup();
-                            if (e != null) {
-                                consumer.startField("element", 0);
+                switch (f.kinds[i]) {
+                    case STRING -> consumer.addBinary(f.binary(i, (String) v));
+                    case INT -> consumer.addInteger((Integer) v);
+                    case LONG -> consumer.addLong((Long) v);
+                    case DOUBLE -> consumer.addDouble((Double) v);
+                    case BOOLEAN -> consumer.addBoolean((Boolean) v);
+                    default -> {
+                        Fields element = f.elements[i];
+                        @SuppressWarnings("unchecked")
+                        List<Object[]> list = (List<Object[]>) v;
+                        consumer.startGroup();
+                        if (!list.isEmpty()) {
+                            consumer.startField("list", 0);
+                            for (Object[] e : list) {
                                 consumer.startGroup();
-                                writeFields(element, e);
+                                if (e != null) {
+                                    consumer.startField("element", 0);
+                                    consumer.startGroup();
+                                    writeFields(element, e);
+                                    consumer.endGroup();
+                                    consumer.endField("element", 0);
+                                }
                                 consumer.endGroup();
-                                consumer.endField("element", 0);
                             }
-                            consumer.endGroup();
+                            consumer.endField("list", 0);
                         }
-                        consumer.endField("list", 0);
+                        consumer.endGroup();
                     }
-                    consumer.endGroup();
                 }
                 consumer.endField(name, i);
             }
+        }
+    }
+
+    private static final int STRING = 0;
+    private static final int INT = 1;
+    private static final int LONG = 2;
+    private static final int DOUBLE = 3;
+    private static final int BOOLEAN = 4;
+    private static final int ARRAY = 5;
+
+    /**
+     * A struct's fields as the writer walks them: names, kinds and, per string field, the last value and its
+     * UTF-8 bytes. A string repeats down a column (run_id on every point of its curve, a config value over
+     * a wave), and encoding it again was a fifth of a 10^4-run rebuild's writing (JFR).
+     */
+    private static final class Fields {
+        final String[] names;
+        final int[] kinds;
+        final Fields[] elements;
+        private final String[] lastString;
+        private final Binary[] lastBinary;
+
+        Fields(StructType struct) {
+            StructField[] fs = struct.fields();
+            names = new String[fs.length];
+            kinds = new int[fs.length];
+            elements = new Fields[fs.length];
+            lastString = new String[fs.length];
+            lastBinary = new Binary[fs.length];
+            for (int i = 0; i < fs.length; i++) {
+                DataType t = fs[i].dataType();
+                names[i] = fs[i].name();
+                if (t.equals(DataTypes.StringType)) {
+                    kinds[i] = STRING;
+                } else if (t.equals(DataTypes.IntegerType)) {
+                    kinds[i] = INT;
+                } else if (t.equals(DataTypes.LongType)) {
+                    kinds[i] = LONG;
+                } else if (t.equals(DataTypes.DoubleType)) {
+                    kinds[i] = DOUBLE;
+                } else if (t.equals(DataTypes.BooleanType)) {
+                    kinds[i] = BOOLEAN;
+                } else if (t instanceof ArrayType a && a.elementType() instanceof StructType st) {
+                    kinds[i] = ARRAY;
+                    elements[i] = new Fields(st);
+                } else {
+                    throw new IllegalArgumentException("no writer for " + names[i] + " " + t.simpleString());
+                }
+            }
+        }
+
+        /** The UTF-8 bytes of {@code s}, encoded again only when field i's value changes (a Binary is immutable). */
+        Binary binary(int i, String s) {
+            if (!s.equals(lastString[i])) {
+                lastString[i] = s;
+                lastBinary[i] = Binary.fromString(s);
+            }
+            return lastBinary[i];
         }
     }
 }
