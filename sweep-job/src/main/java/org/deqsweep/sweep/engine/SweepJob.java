@@ -146,8 +146,7 @@ public final class SweepJob {
         // the other wave still runs, so the cores never wait for the driver
         CompletionService<Void> ended = new ExecutorCompletionService<>(pool);
         AtomicBoolean stopping = new AtomicBoolean();
-        WaveSettings settings = new WaveSettings(jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration())),
-                spark.conf().get("spark.sql.parquet.compression.codec", "snappy"));
+        WaveSettings settings = new WaveSettings(jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration())));
         Waves w = new Waves(pool, ended, stopping, attempt, p, waveSize, presentB, done, failed, skipped, settings);
         try (GroupTasks tasks = new GroupTasks(spark.sparkContext(), group);
              Progress progress = new Progress(spark.sparkContext(), spec.name(), included, done, failed, skipped, console)) {
@@ -425,16 +424,15 @@ public final class SweepJob {
         }
     }
 
-    /** What every wave's tasks write with: the session's Hadoop configuration (broadcast once) and Parquet codec. */
-    record WaveSettings(Broadcast<SerializableConfiguration> conf, String codec) implements Serializable {
+    /** What every wave's tasks write with: the session's Hadoop configuration, broadcast once (the codec is WaveFiles'). */
+    record WaveSettings(Broadcast<SerializableConfiguration> conf) implements Serializable {
     }
 
     /** A wave task's rows into its file ({@link WaveFiles#write}); the file's name is the task's one result. */
     record WaveWrite(WaveTask task, WaveSettings settings, String wave) implements FlatMapFunction<Iterator<Long>, String> {
         @Override
         public Iterator<String> call(Iterator<Long> slots) {
-            String file = WaveFiles.write(settings.conf().value().value(), wave, TaskContext.getPartitionId(), settings.codec(),
-                    task.call(slots));
+            String file = WaveFiles.write(settings.conf().value().value(), wave, TaskContext.getPartitionId(), task.call(slots));
             return file == null ? Collections.emptyIterator() : List.of(file).iterator();
         }
     }

@@ -456,11 +456,20 @@ final class ParquetRows {
         return String.format("part-%05d-%s-c000%s.parquet", part, UUID.randomUUID(), codec.getExtension());
     }
 
-    /** A new data file {@code file} for rows of {@code schema}. */
+    /** A new data file {@code file} for rows of {@code schema}, with min/max statistics (a table's: Spark skips row groups by them). */
     static ParquetWriter<Object[]> writer(Configuration conf, Path file, StructType schema, CompressionCodecName codec) {
+        return writer(conf, file, schema, codec, true);
+    }
+
+    /**
+     * {@link #writer}, with or without min/max statistics. Without, a file's footer and page headers carry no
+     * Statistics for its columns: what a staging file needs, which is read whole.
+     */
+    static ParquetWriter<Object[]> writer(Configuration conf, Path file, StructType schema, CompressionCodecName codec,
+                                          boolean statistics) {
         try {
             Builder b = new Builder(outputFile(conf, file), schema).withConf(conf).withCompressionCodec(codec)
-                    .withWriteMode(ParquetFileWriter.Mode.CREATE).withSizeStatisticsEnabled(false);
+                    .withWriteMode(ParquetFileWriter.Mode.CREATE).withSizeStatisticsEnabled(false).withStatisticsEnabled(statistics);
             // dictionaries for the strings (run_id repeats down a curve); numbers are mostly distinct, and
             // a dictionary that overflows is encoded twice
             for (StructField f : schema.fields()) {

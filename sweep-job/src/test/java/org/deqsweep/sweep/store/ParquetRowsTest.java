@@ -2,6 +2,7 @@ package org.deqsweep.sweep.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,6 +94,29 @@ class ParquetRowsTest extends SparkTestBase {
             assertEquals(dictionary, enc.contains(Encoding.RLE_DICTIONARY) || enc.contains(Encoding.PLAIN_DICTIONARY), "encodings " + enc);
             assertRows(rows(), read(new Configuration(), file));
         }
+    }
+
+    @Test
+    void stagingFilesAreUncompressedAndCarryNoStatistics() throws IOException {
+        OutputDir out = new OutputDir(tmp.resolve("out"));
+        String wave = out.wave(1, 0).toUri().toString();
+        Row r = TableBuilderParityTest.row("r0", "general_deq", "tanh", 2, 0.1, "CONVERGED", 0.9, 10L, 1e-3, 0.5, 3);
+        Object[] v = new Object[r.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.get(i) instanceof scala.collection.Seq<?> ? List.of() : r.get(i);
+        }
+        String name = WaveFiles.write(new Configuration(), wave, 0, List.<Object[]>of(v).iterator());
+        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(out.wave(1, 0), WaveFiles.ATTEMPTS), name);
+        for (ColumnChunkMetaData c : chunks(file)) {
+            assertEquals(CompressionCodecName.UNCOMPRESSED, c.getCodec(), c.getPath().toDotString());
+            assertTrue(c.getStatistics() == null || c.getStatistics().isEmpty(), c.getPath().toDotString() + ": " + c.getStatistics());
+        }
+        // a table's file keeps its statistics (Spark skips row groups by them)
+        org.apache.hadoop.fs.Path table = new org.apache.hadoop.fs.Path(tmp.resolve("table.parquet").toUri());
+        try (ParquetWriter<Object[]> w = ParquetRows.writer(new Configuration(), table, SCHEMA, CompressionCodecName.SNAPPY)) {
+            w.write(rows().get(0));
+        }
+        assertFalse(chunks(table).get(0).getStatistics().isEmpty(), "the id column's min and max");
     }
 
     private static List<Object[]> read(Configuration conf, org.apache.hadoop.fs.Path file) {

@@ -38,10 +38,10 @@ class WaveFilesTest extends SparkTestBase {
         org.apache.hadoop.fs.Path wave = out.wave(1, 0);
         String uri = wave.toUri().toString();
         Configuration conf = spark().sparkContext().hadoopConfiguration();
-        String lost = WaveFiles.write(conf, uri, 0, "snappy", values(rows.subList(0, 3))); // an attempt that failed
-        String won0 = WaveFiles.write(conf, uri, 0, "snappy", values(rows.subList(0, 2)));
-        String won1 = WaveFiles.write(conf, uri, 1, "snappy", values(rows.subList(2, 4)));
-        assertNull(WaveFiles.write(conf, uri, 2, "snappy", Collections.emptyIterator()), "no row, no file");
+        String lost = WaveFiles.write(conf, uri, 0, values(rows.subList(0, 3))); // an attempt that failed
+        String won0 = WaveFiles.write(conf, uri, 0, values(rows.subList(0, 2)));
+        String won1 = WaveFiles.write(conf, uri, 1, values(rows.subList(2, 4)));
+        assertNull(WaveFiles.write(conf, uri, 2, Collections.emptyIterator()), "no row, no file");
         assertTrue(out.uncommittedWaves().contains(wave), "not committed before the driver commits it");
 
         assertTrue(WaveFiles.commit(out, wave, List.of(won0, won1)));
