@@ -134,6 +134,25 @@ public enum Activation {
         }
     }
 
+    /**
+     * o[k] = act(o[k] + u[k]) for k below {@code len}: the forward map's element-wise step, the same bits
+     * as {@link #apply} per element. A loop of its own, so that a JVM can keep it out of its callers
+     * (the sweep's JIT policy does, DESIGN 5.6): a new activation then recompiles this loop alone, not
+     * the solver or objective method it would otherwise be inlined in.
+     */
+    public void applyShifted(double[] o, double[] u, int len, double eps) {
+        for (int k = 0; k < len; k++) {
+            o[k] = apply(o[k] + u[k], eps);
+        }
+    }
+
+    /** out[k] = act'(u[k]) for k below {@code len}, as {@link #derivative(double, double)}; a loop of its own as {@link #applyShifted}. */
+    public void derivativeAll(double[] u, double[] out, int len, double eps) {
+        for (int k = 0; k < len; k++) {
+            out[k] = derivative(u[k], eps);
+        }
+    }
+
     /** True where act' is continuous everywhere (finite differences of the gradient are then exact to O(h^2)). */
     public boolean isSmooth() {
         return this != RELU && this != LEAKY_RELU && this != ELU;

@@ -176,9 +176,7 @@ public final class DeqObjective implements GramObjective {
         gemmAt.setRight(p.A, true);
         gemmAt.mult(z, pre);
         CommonOps_DDRM.addEquals(pre, u);
-        for (int i = 0; i < pre.data.length; i++) {
-            dact.data[i] = act.derivative(pre.data[i], eps);
-        }
+        act.derivativeAll(pre.data, dact.data, pre.data.length, eps);
         CommonOps_DDRM.mult(z, p.v, f);
         double loss = 0;
         for (int i = 0; i < n; i++) {

@@ -55,12 +55,7 @@ final class Batch {
     /** out = act(Z A^T + U); {@code out} must be n x m and distinct from {@code Z}. */
     static void forwardMap(DMatrixRMaj A, Activation act, double eps, DMatrixRMaj U, DMatrixRMaj Z, DMatrixRMaj out) {
         CommonOps_DDRM.multTransB(Z, A, out);
-        int len = out.getNumElements();
-        double[] o = out.data;
-        double[] u = U.data;
-        for (int k = 0; k < len; k++) {
-            o[k] = act.apply(o[k] + u[k], eps);
-        }
+        act.applyShifted(out.data, U.data, out.getNumElements(), eps);
     }
 
     /**
@@ -69,12 +64,7 @@ final class Batch {
      */
     static void forwardMap(RowGemm gemmAt, Activation act, double eps, DMatrixRMaj U, DMatrixRMaj Z, DMatrixRMaj out) {
         gemmAt.mult(Z, out);
-        int len = out.getNumElements();
-        double[] o = out.data;
-        double[] u = U.data;
-        for (int k = 0; k < len; k++) {
-            o[k] = act.apply(o[k] + u[k], eps);
-        }
+        act.applyShifted(out.data, U.data, out.getNumElements(), eps);
     }
 
     /**

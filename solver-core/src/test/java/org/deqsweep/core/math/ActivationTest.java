@@ -67,4 +67,30 @@ class ActivationTest extends TestSupport {
             }
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Activation.class)
+    void theArrayLoopsAreThePerElementCallsToTheBit(Activation a) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        int n = 3001;
+        double[] o = new double[n];
+        double[] u = new double[n];
+        for (int k = 0; k < n; k++) {
+            o[k] = (r.nextDouble() - 0.5) * (k < 1000 ? 8 : 80);
+            u[k] = k % 7 == 0 ? 0.0 : (r.nextDouble() - 0.5) * 4;
+        }
+        o[0] = Double.NaN;
+        o[1] = Double.POSITIVE_INFINITY;
+        o[2] = -0.0;
+        double[] applied = o.clone();
+        a.applyShifted(applied, u, n - 1, 0.1); // the last element is past len: untouched
+        double[] derivatives = new double[n];
+        a.derivativeAll(o, derivatives, n - 1, 0.1);
+        for (int k = 0; k < n - 1; k++) {
+            assertEquals(Double.doubleToRawLongBits(a.apply(o[k] + u[k], 0.1)), Double.doubleToRawLongBits(applied[k]), a.key() + " at " + k);
+            assertEquals(Double.doubleToRawLongBits(a.derivative(o[k], 0.1)), Double.doubleToRawLongBits(derivatives[k]), a.key() + " at " + k);
+        }
+        assertEquals(o[n - 1], applied[n - 1]);
+        assertEquals(0.0, derivatives[n - 1]);
+    }
 }

@@ -32,15 +32,42 @@ public final class JitPolicy {
         "java/lang/ref/*.*", "jdk/internal/org/*.*", "jdk/internal/loader/*.*", "jdk/internal/reflect/*.*", "jdk/internal/math/*.*",
         "jdk/internal/misc/*.*", "jdk/internal/ref/*.*", "java/util/Formatter*.*", "java/util/zip/*.*", "java/util/jar/*.*",
         "java/util/concurrent/*.*", "java/net/*.*", "java/nio/*.*", "java/security/*.*", "java/time/*.*", "java/text/*.*",
-        "javax/*.*", "jdk/jfr/*.*", "sun/*.*"};
+        "javax/*.*", "jdk/jfr/*.*", "sun/*.*", "java/util/Locale*.*"};
+
+    /**
+     * The solver core's code that runs once per run, not per step: the run config (parsing, canonical
+     * JSON, run_id and stream seeds), its I/O, the runner and the run's result. A fresh JVM's sweep of the
+     * 864-run grid spent 1.0 s of C2 on RunConfig and ConfigSchema alone, for code that then runs 864
+     * times; the model, solvers, maths and the training loop keep C2.
+     */
+    static final String[] CORE_PER_RUN = {"org/deqsweep/core/config/*.*", "org/deqsweep/core/io/*.*",
+        "org/deqsweep/core/train/Runner.*", "org/deqsweep/core/train/RunResult*.*", "org/deqsweep/core/train/ResultFields.*",
+        "org/deqsweep/core/train/MemoryEstimate.*"};
+
+    /**
+     * Methods compiled on their own and never inlined into their callers: the activation's element-wise
+     * loops, the Anderson mixing step and the adjoint's shared-factorization test. Each holds a branch that
+     * depends on the run (the activation; a row that must leave the batched mixing; rows that differ), so
+     * the first run to take it deoptimises the compiled code it sits in. Inlined, that code was
+     * DeqObjective.evaluate, AndersonCore.solve or DirectAdjointSolver.solve with everything under them,
+     * which C2 then compiled again (evaluate 7 to 8 times, 1.4 to 2.0 s of C2, in a fresh 864-run sweep,
+     * after a profiled loop predicate on the activation failed). Each is called once per solver iteration
+     * or solve on a whole n x m block, so the call itself costs nothing.
+     */
+    static final String[] OUT_OF_LINE = {"org/deqsweep/core/math/Activation.applyShifted",
+        "org/deqsweep/core/math/Activation.derivativeAll", "org/deqsweep/core/solve/AndersonCore.mixAll",
+        "org/deqsweep/core/solve/DirectAdjointSolver.rowsIdentical"};
 
     /** The JVM's "c2 Exclude" for these packages (C1 compiles them at full speed); every other method as usual. */
     static final String DIRECTIVES = "[\n"
             + "  { match: [\"org/apache/*.*\", \"scala/*.*\", \"org/codehaus/*.*\", \"shaded/*.*\", \"org/antlr/*.*\","
             + " \"com/fasterxml/*.*\", \"io/netty/*.*\", \"org/json4s/*.*\", \"com/esotericsoftware/*.*\","
             + " \"com/twitter/*.*\", \"org/roaringbitmap/*.*\", \"org/deqsweep/sweep/*.*\", "
-            + java.util.Arrays.stream(JDK_FOR_SPARK).map(m -> "\"" + m + "\"").collect(java.util.stream.Collectors.joining(", "))
-            + "], c2: { Exclude: true } }\n"
+            + java.util.stream.Stream.concat(java.util.Arrays.stream(JDK_FOR_SPARK), java.util.Arrays.stream(CORE_PER_RUN))
+                    .map(m -> "\"" + m + "\"").collect(java.util.stream.Collectors.joining(", "))
+            + "], c2: { Exclude: true } },\n"
+            + "  { match: \"*.*\", inline: [" + java.util.Arrays.stream(OUT_OF_LINE).map(m -> "\"-" + m + "\"")
+                    .collect(java.util.stream.Collectors.joining(", ")) + "] }\n"
             + "]\n";
 
     private JitPolicy() {
