@@ -147,10 +147,10 @@ public final class FanoutBenchmark {
         // 1. what a user's command costs: ./submit.sh in a fresh JVM on local[2], each grid; then the same output
         // again with --resume (nothing left to train: the start-up and the table rebuild of a fresh JVM)
         Path coldDir = Files.createTempDirectory("deq-fanout-cold");
-        Path archive = root.resolve("sweep-job/target/deq-sweep-classes.jsa");
+        Path archive = root.resolve("sweep-job/target/deq-sweep-classes-sweep.jsa");
         Path appJar = root.resolve("sweep-job/target/sweep-job-0.1.0-SNAPSHOT-app.jar");
         if (!Files.exists(archive) || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(appJar)) < 0) {
-            // the first Spark command after a build writes submit.sh's class-data archive as it exits: not measured
+            // the first sweep after a build writes submit.sh's class-data archive for sweeps as it exits: not measured
             Timed first = command(root, sweepArgs(root, spec, sets, 2), coldDir.resolve("first"), false);
             System.err.printf("bench-fanout: first command after the build (writes the class-data archive) %.1f s%n", first.wall);
         }
