@@ -5,7 +5,7 @@
 #                                 prints the master URL
 #   ./submit.sh cluster status    the recorded processes and the workers the master sees
 #   ./submit.sh cluster stop      stops exactly the processes start recorded
-# State (pid files, logs, worker dirs): $DEQ_CLUSTER_DIR (default target/cluster/).
+# State (pid files, logs, worker dirs, the executors' scratch space): $DEQ_CLUSTER_DIR (default target/cluster/).
 # Ports: DEQ_MASTER_PORT (7077), DEQ_MASTER_UI_PORT (8080, or the next free port when taken).
 # SPARK_HOME for the workers and their executors: sweep-job/target/spark-home, whose jars/ links the
 # runtime classpath minus what the application jar carries, like a Spark installation
@@ -66,8 +66,12 @@ make_spark_home() {
 
 start_daemon() { # name class args...
   local name="$1"; shift
+  # scratch space (block manager, shuffle and fetched files) of the daemons and of their executors, which the
+  # workers hand SPARK_LOCAL_DIRS on: in the state directory, not java.io.tmpdir, so a worker that dies or is
+  # killed leaves nothing in /tmp; a caller's SPARK_LOCAL_DIRS wins
+  mkdir -p "$STATE/local"
   # shellcheck disable=SC2086  # FLAGS is a list of options
-  env SPARK_HOME="$SPARK_HOME_DIR" SPARK_SCALA_VERSION=2.13 SPARK_LOCAL_IP="$HOST" \
+  env SPARK_HOME="$SPARK_HOME_DIR" SPARK_SCALA_VERSION=2.13 SPARK_LOCAL_IP="$HOST" SPARK_LOCAL_DIRS="${SPARK_LOCAL_DIRS:-$STATE/local}" \
     nohup java -Xmx"$DAEMON_MEMORY" $FLAGS -cp "$SPARK_HOME_DIR/jars/*" "$@" \
     > "$STATE/$name.log" 2>&1 < /dev/null &
   echo $! > "$STATE/$name.pid"

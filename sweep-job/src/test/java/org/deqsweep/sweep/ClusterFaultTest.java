@@ -83,6 +83,9 @@ class ClusterFaultTest extends SparkTestBase {
         env.put("DEQ_MASTER_UI_PORT", Integer.toString(freePort()));
         env.put("DRIVER_MEMORY", "1g");
         env.put("SPARK_LOCAL_IP", "127.0.0.1");
+        // every JVM started here (drivers, daemons, executors) keeps its temp files under work, which stopCluster
+        // deletes: a driver this test SIGKILLs cannot remove the spark-* directory SparkSubmit made in java.io.tmpdir
+        env.put("JDK_JAVA_OPTIONS", "-Djava.io.tmpdir=" + Files.createDirectories(work.resolve("tmp")));
         spec = SweepFixtures.writeSpec(work);
         SweepFixtures.referenceSweep(); // the local[2] reference, in this JVM
         org.apache.hadoop.conf.Configuration hconf = new org.apache.hadoop.conf.Configuration();
