@@ -120,7 +120,7 @@ final class SweepCommand implements Callable<Integer> {
                 if (verbose) {
                     e.printStackTrace(err);
                 }
-                throw SweepFailure.of(e, dir, committedWaves(dir), dir.uncommittedWaves(), resumeCmd, log.file());
+                throw SweepFailure.of(e, dir, committedWaves(dir), dir.uncommittedWaves(), resumeCmd, log.fileToName());
             }
         }
         return 0;

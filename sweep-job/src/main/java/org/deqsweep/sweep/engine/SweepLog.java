@@ -30,7 +30,8 @@ import org.deqsweep.sweep.store.OutputDir;
  * When the output directory cannot take the log (the disk is full, it vanished, it is read-only), the log
  * moves to the temporary directory, and {@link #file()} says where it is now. On a file system other than
  * the local one (HDFS, an object store, which cannot append) the log is written in the temporary directory
- * and copied into the output when the command ends, as {@code _sweep-<time>.log}.
+ * and copied into the output when the command ends, as {@code _sweep-<time>.log}; the local copy is then
+ * removed, unless a message named it ({@link #fileToName()}) or the copy failed.
  */
 public final class SweepLog implements AutoCloseable {
     public static final String FILE = "_sweep.log";
@@ -43,6 +44,8 @@ public final class SweepLog implements AutoCloseable {
     private final FileLog appender;
     private final LoggerConfig root;
     private final List<Appender> removed = new ArrayList<>();
+    /** A message named {@link #file}: it stays where it is when the command ends. */
+    private volatile boolean named;
 
     private SweepLog(Path file, Path fallback, OutputDir upload, boolean verbose) {
         this.file = file;
@@ -82,8 +85,9 @@ public final class SweepLog implements AutoCloseable {
         return log;
     }
 
-    /** Where the log is being written. */
-    public Path file() {
+    /** Where the log is being written, for a message that names it: that file then stays after the command. */
+    public Path fileToName() {
+        named = true;
         return file;
     }
 
@@ -130,9 +134,10 @@ public final class SweepLog implements AutoCloseable {
             org.apache.hadoop.fs.Path to = new org.apache.hadoop.fs.Path(upload.path(),
                     "_sweep-" + Instant.now().toString().replace(':', '-') + ".log");
             try {
-                upload.fs().copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(file.toUri()), to);
+                // the local copy is deleted only once the copy in the output is whole
+                upload.fs().copyFromLocalFile(!named, true, new org.apache.hadoop.fs.Path(file.toUri()), to);
             } catch (IOException | RuntimeException e) {
-                // the failure paragraph already named the local copy
+                // the local copy stays; a failure paragraph named it
             }
         }
     }

@@ -71,6 +71,12 @@ class HdfsStorageTest extends SparkTestBase {
         assertEquals(SweepFixtures.canonicalRows(SweepFixtures.table(spark(), SweepFixtures.referenceDir(), Tables.RUNS)),
                 SweepFixtures.canonicalRows(runs));
         assertTrue(dir.readString(dir.manifest()).contains("\"status\" : \"completed\""));
+        // the log, written locally during the command, was copied into the output, and the local copy removed
+        org.apache.hadoop.fs.FileStatus[] logs = dir.fs().globStatus(new org.apache.hadoop.fs.Path(dir.path(), "_sweep-*.log"));
+        assertEquals(1, logs.length, "one _sweep-<time>.log in the output");
+        assertTrue(dir.readString(logs[0].getPath()).startsWith("==== "), "the log's header");
+        Path local = Path.of(System.getProperty("java.io.tmpdir"), "deq-sweep-tiny-" + ProcessHandle.current().pid() + ".log");
+        assertFalse(Files.exists(local), local + " removed once copied");
 
         Cli q = cli("query", out, "SELECT count(DISTINCT run_id) AS n FROM runs", "--format", "csv");
         assertEquals(0, q.code(), q.err());
