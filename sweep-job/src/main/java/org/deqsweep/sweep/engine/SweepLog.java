@@ -77,12 +77,20 @@ public final class SweepLog implements AutoCloseable {
      * @param command the command line, written as the section's header
      */
     public static SweepLog open(OutputDir dir, String command, boolean verbose) {
-        Path fallback = Path.of(System.getProperty("java.io.tmpdir"),
-                "deq-sweep-" + dir.path().getName() + "-" + ProcessHandle.current().pid() + ".log");
+        Path fallback = localCopy(dir);
         SweepLog log = dir.isLocal() ? new SweepLog(Path.of(dir.path().toUri()).resolve(FILE), fallback, null, verbose)
                 : new SweepLog(fallback, fallback, dir, verbose);
         log.append("==== " + Instant.now() + " " + command + System.lineSeparator());
         return log;
+    }
+
+    /**
+     * This process's log for {@code dir} in the temporary directory: where the log of an output on another file
+     * system is written, and where any log goes when its output directory cannot take it.
+     */
+    public static Path localCopy(OutputDir dir) {
+        return Path.of(System.getProperty("java.io.tmpdir"),
+                "deq-sweep-" + dir.path().getName() + "-" + ProcessHandle.current().pid() + ".log");
     }
 
     /** Where the log is being written, for a message that names it: that file then stays after the command. */

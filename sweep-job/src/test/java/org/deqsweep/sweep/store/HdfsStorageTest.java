@@ -75,7 +75,7 @@ class HdfsStorageTest extends SparkTestBase {
         org.apache.hadoop.fs.FileStatus[] logs = dir.fs().globStatus(new org.apache.hadoop.fs.Path(dir.path(), "_sweep-*.log"));
         assertEquals(1, logs.length, "one _sweep-<time>.log in the output");
         assertTrue(dir.readString(logs[0].getPath()).startsWith("==== "), "the log's header");
-        Path local = Path.of(System.getProperty("java.io.tmpdir"), "deq-sweep-tiny-" + ProcessHandle.current().pid() + ".log");
+        Path local = org.deqsweep.sweep.engine.SweepLog.localCopy(dir);
         assertFalse(Files.exists(local), local + " removed once copied");
 
         Cli q = cli("query", out, "SELECT count(DISTINCT run_id) AS n FROM runs", "--format", "csv");
