@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 public abstract class SparkTestBase {
     private static SparkSession shared;
-    /** The test sessions' scratch space, in the module's build directory (surefire runs in the module). */
+    /** The test sessions' warehouse, in the module's build directory (surefire runs in the module); Spark's
+     * scratch space follows java.io.tmpdir, which the build points there too (pom.xml, test.tmpdir.flag). */
     private static final Path SCRATCH = Path.of("target", "spark-test").toAbsolutePath();
 
     @TempDir
@@ -48,9 +49,6 @@ public abstract class SparkTestBase {
                 .config("spark.sql.adaptive.coalescePartitions.enabled", "false")
                 .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .config("spark.sql.warehouse.dir", SCRATCH.resolve("warehouse").toUri().toString())
-                // the block manager's and the driver's directories: a JVM that also ran a MiniDFSCluster does not
-                // remove them at exit, and in the build directory they do not pile up in /tmp run after run
-                .config("spark.local.dir", SCRATCH.resolve("local").toString())
                 .getOrCreate();
         s.sparkContext().setLogLevel("WARN");
         return s;

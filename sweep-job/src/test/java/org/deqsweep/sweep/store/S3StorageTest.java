@@ -98,6 +98,8 @@ class S3StorageTest extends SparkTestBase {
         c.put("fs.s3a.secret.key", SECRET);
         // S3Proxy answers the SDK's checksummed multi-object delete with 501
         c.put("fs.s3a.multiobjectdelete.enable", "false");
+        // the upload buffers in the test JVM's temp directory (the build's), not in hadoop.tmp.dir under /tmp
+        c.put("fs.s3a.buffer.dir", java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "s3a").toString());
         return c;
     }
 
