@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Sweeps on a real HDFS: an in-process MiniDFSCluster (a NameNode and a DataNode on loopback, started and
  * stopped by this class). The sweep command writes {@code hdfs://} output whose runs table equals the local
- * reference's; query reads it; a resume ignores and removes what a killed driver left uncommitted; and the
- * lock is an exclusive create at the namenode.
+ * reference's; query reads it; a resume ignores and removes what a killed driver left uncommitted; the
+ * lock is an exclusive create at the namenode; and a failed sweep keeps the local log its message names.
  */
 class HdfsStorageTest extends SparkTestBase {
     private static MiniDFSCluster hdfs;
@@ -106,6 +106,34 @@ class HdfsStorageTest extends SparkTestBase {
         assertTrue(dir.committedWaves().stream().allMatch(w -> w.getName().startsWith("a001-")), dir.committedWaves().toString());
         assertEquals(SweepFixtures.canonicalRows(SweepFixtures.table(spark(), SweepFixtures.referenceDir(), Tables.RUNS)),
                 SweepFixtures.canonicalRows(TableBuilder.readRuns(spark(), dir.table(Tables.RUNS))));
+    }
+
+    @Test
+    void aFailedSweepOnHdfsKeepsTheLocalLogItsMessageNames() throws IOException {
+        Path spec = SweepFixtures.writeSpec(tmp);
+        String out = uri + "/sweeps/d";
+        OutputDir dir = on("/sweeps/d/tiny");
+        // a real file-system error at the namenode: the waves' directory is a file, so no wave can be written
+        try (org.apache.hadoop.fs.FSDataOutputStream o = dir.fs().create(dir.wavesDir())) {
+            o.writeBytes("in the way\n");
+        }
+        Path local = org.deqsweep.sweep.engine.SweepLog.localCopy(dir);
+        try {
+            Cli r = cli(spec.toString(), "--out", out);
+            assertEquals(1, r.code(), r.err());
+            assertTrue(r.err().contains("The stack trace is in " + local), r.err());
+            assertFalse(r.err().contains("\tat "), "a stack trace on the terminal: " + r.err());
+            // the file the message names is still there when the command has ended, with the trace in it
+            assertTrue(Files.exists(local), local + " kept: the failure message names it");
+            String kept = Files.readString(local);
+            assertTrue(kept.contains("the sweep failed") && kept.contains("\tat "), kept);
+            // and the output has its copy as well
+            org.apache.hadoop.fs.FileStatus[] logs = dir.fs().globStatus(new org.apache.hadoop.fs.Path(dir.path(), "_sweep-*.log"));
+            assertEquals(1, logs.length, "one _sweep-<time>.log in the output");
+            assertEquals(kept, dir.readString(logs[0].getPath()));
+        } finally {
+            Files.deleteIfExists(local);
+        }
     }
 
     @Test
