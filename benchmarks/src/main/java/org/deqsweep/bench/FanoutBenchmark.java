@@ -31,16 +31,16 @@ import org.deqsweep.sweep.store.OutputDir;
  * Each sweep command's wall time is split into start-up (session, spec, plan), waves (the training
  * jobs) and the table rebuild, from the command's own log lines. The grid runs twice, as given and
  * with {@code --big} (default {@code grid.seed=range(0, 24)}, 4x the quickstart), in a JVM warmed by
- * one cold sweep: parallel efficiency T(loop) / (2 T(local[2])) and Spark overhead
- * T(local[1]) / T(loop) - 1 are given for each whole command and for the difference between the two
- * grids, the job's cost per extra run (session start-up, first-job set-up and rebuild cancel).
+ * one cold sweep, each in {@link #ROUNDS} rounds between plain loops ({@link Round}): {@code ./submit.sh}
+ * in a fresh JVM as a user runs it (the first round's followed by {@code --resume}, which trains nothing
+ * and measures a fresh JVM's start-up and table rebuild), then the sweep on local[1] and on local[2] in
+ * this JVM. Parallel efficiency T(loop) / (2 T(local[2])), Spark overhead T(local[1]) / T(loop) - 1 and
+ * the fresh command's ratio to the loop are taken per round against the loops around it, and given as
+ * the median over the rounds; efficiency and overhead also for the difference between the two grids, the job's
+ * cost per extra run (session start-up, first-job set-up and rebuild cancel). A sweep of 10^4 cheap runs
+ * times the rebuild of a big output. The machine's two-thread capacity (the same training on one thread,
+ * then on two side by side) bounds the parallel efficiency any program can reach on it at the time.
  * {@code --memory N,...} writes the dry-run and real-run heap figures to "fanout-memory".
- *
- * <p>Before all that, each grid runs as a user runs it: {@code ./submit.sh} in a fresh JVM (after the first
- * command of the build, which writes the class-data archive), then again with {@code --resume}, which trains
- * nothing and measures a fresh JVM's start-up and table rebuild; likewise a sweep of 10^4 cheap runs. The
- * machine's two-thread capacity (the same training on one thread, then on two side by side) bounds the
- * parallel efficiency any program can reach on it at the time.
  */
 public final class FanoutBenchmark {
     private static final Pattern REBUILT = Pattern.compile("tables rebuilt from \\d+ waves in ([0-9.]+) s");
@@ -52,7 +52,6 @@ public final class FanoutBenchmark {
     private FanoutBenchmark() {
     }
 
-    /** One sweep command's wall time and its parts. */
     /** Fresh-JVM --resume runs of a finished output (nothing to train), each part the median of {@value #RESUMES}. */
     private static Timed resumes(Path root, List<String> args, Path out) throws Exception {
         List<Timed> t = new ArrayList<>();
@@ -70,6 +69,7 @@ public final class FanoutBenchmark {
     /** Fresh-JVM resumes per output: one is noise on a shared machine. */
     static final int RESUMES = 3;
 
+    /** One sweep command's wall time and its parts. */
     record Timed(double wall, double sweep, double rebuild, String rebuildLine, long wavesEndNanos) {
         double startup() {
             return wall - sweep;
@@ -140,12 +140,55 @@ public final class FanoutBenchmark {
         }
     }
 
+    /**
+     * Rounds per grid. A minute of CPU-bound work on these shared machines drifts by up to a fifth within one
+     * run (a loop of the 864 runs took 71.1 s and, 4 minutes later in the same JVM, 83.3 s), so one sample of
+     * each, set against the faster loop, can read the machine's drift as the sweep's cost.
+     */
+    static final int ROUNDS = 3;
+
+    /**
+     * One round of a grid: the fresh command, local[1] and local[2], between two loops of the same grid; each
+     * ratio is taken against the mean of the two loops around it, so the machine's drift cancels as far as it
+     * is steady over a round.
+     */
+    record Round(double loopBefore, double loopAfter, Timed fresh, Timed local1, Timed local2) {
+        double loop() {
+            return (loopBefore + loopAfter) / 2;
+        }
+
+        double efficiency() {
+            return loop() / (2 * local2.wall());
+        }
+
+        double wavesEfficiency() {
+            return loop() / (2 * local2.waves());
+        }
+
+        double overhead() {
+            return local1.wall() / loop() - 1;
+        }
+
+        double freshRatio() {
+            return fresh.wall() / loop();
+        }
+    }
+
+    /** The median of the rounds' values, and their range, as "M (lo to hi)" with {@code fmt} for each. */
+    private static String med(List<Round> rounds, java.util.function.ToDoubleFunction<Round> f, String fmt) {
+        double[] x = rounds.stream().mapToDouble(f).sorted().toArray();
+        return String.format(fmt + " (" + fmt + " to " + fmt + ")", x[x.length / 2], x[0], x[x.length - 1]);
+    }
+
+    private static double median(List<Round> rounds, java.util.function.ToDoubleFunction<Round> f) {
+        double[] x = rounds.stream().mapToDouble(f).sorted().toArray();
+        return x[x.length / 2];
+    }
+
     private static void timing(Path root, String spec, List<String> sets, String bigSet, StringBuilder b) throws Exception {
         double load0 = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         List<String> bigSets = new ArrayList<>(sets);
         bigSets.add(bigSet);
-        // 1. what a user's command costs: ./submit.sh in a fresh JVM on local[2], each grid; then the same output
-        // again with --resume (nothing left to train: the start-up and the table rebuild of a fresh JVM)
         Path coldDir = Files.createTempDirectory("deq-fanout-cold");
         Path archive = root.resolve("sweep-job/target/deq-sweep-classes-sweep.jsa");
         Path appJar = root.resolve("sweep-job/target/sweep-job-0.1.0-SNAPSHOT-app.jar");
@@ -154,16 +197,7 @@ public final class FanoutBenchmark {
             Timed first = command(root, sweepArgs(root, spec, sets, 2), coldDir.resolve("first"), false);
             System.err.printf("bench-fanout: first command after the build (writes the class-data archive) %.1f s%n", first.wall);
         }
-        Timed[] coldCmd = new Timed[2];
-        Timed[] coldResume = new Timed[2];
-        for (int g = 0; g < 2; g++) {
-            Path out = coldDir.resolve("g" + g);
-            coldCmd[g] = command(root, sweepArgs(root, spec, g == 0 ? sets : bigSets, 2), out, false);
-            coldResume[g] = resumes(root, sweepArgs(root, spec, g == 0 ? sets : bigSets, 2), out);
-            System.err.printf("bench-fanout: fresh JVM, grid %d: command %.1f s (rebuild %.1f), --resume %.1f s (rebuild %.1f)%n", g,
-                    coldCmd[g].wall, coldCmd[g].rebuild, coldResume[g].wall, coldResume[g].rebuild);
-        }
-        // the rebuild of a 10^4-run sweep in a fresh JVM: cheap runs with curves, swept, then resumed
+        // 1. the rebuild of a 10^4-run sweep in a fresh JVM: cheap runs with curves, swept, then resumed
         Path cheapSpec = coldDir.resolve("cheap.yaml");
         Files.writeString(cheapSpec, String.join("\n", "name: cheap",
                 "description: 10^4 cheap runs with curves, for the fresh-JVM rebuild of bench-fanout",
@@ -173,86 +207,109 @@ public final class FanoutBenchmark {
         Timed cheapResume = resumes(root, List.of("sweep", cheapSpec.toString(), "--master", "local[2]"), coldDir.resolve("cheap"));
         System.err.printf("bench-fanout: 10^4 cheap runs: command %.1f s (rebuild %.1f), --resume %.1f s (rebuild %.1f)%n", cheap.wall,
                 cheap.rebuild, cheapResume.wall, cheapResume.rebuild);
-        org.deqsweep.sweep.store.OutputDir.deleteTree(coldDir);
 
         // 2. the machine: the same CPU-bound work on one thread, then on two side by side
         Capacity cap = capacity(root.resolve(spec));
         System.err.printf("bench-fanout: two-thread capacity %.2f of 2 (solo %.2f s, pair %.2f / %.2f s)%n", cap.cores(), cap.solo(),
                 cap.pair()[0], cap.pair()[1]);
 
-        // 3. in this JVM: a cold sweep warms it (class loading, code generation), then each grid as a loop, on
-        // local[1] and on local[2], back to back
-        Timed cold = sweep(sweepArgs(root, spec, sets, 2));
-        System.err.printf("bench-fanout: in-JVM warm-up sweep on local[2] %.1f s%n", cold.wall);
+        // 3. this JVM warmed by a cold sweep (class loading, code generation); then per grid ROUNDS rounds of: a
+        // plain loop; ./submit.sh in a fresh JVM on local[2], as a user runs it (in the first round followed by
+        // --resume on its output, which trains nothing: a fresh JVM's start-up and table rebuild); the sweep in
+        // this JVM on local[1] and on local[2]; and a last loop, so that every round lies between two loops
+        Timed warmUp = sweep(sweepArgs(root, spec, sets, 2));
+        System.err.printf("bench-fanout: in-JVM warm-up sweep on local[2] %.1f s%n", warmUp.wall);
         long[] runs = new long[2];
-        double[] loop = new double[2];
-        double[][] loops = new double[2][];
-        Timed[][] t = new Timed[2][2]; // [grid][cores - 1]
+        double[][] loops = new double[2][ROUNDS + 1];
+        List<List<Round>> rounds = List.of(new ArrayList<>(), new ArrayList<>());
+        Timed[] coldResume = new Timed[2];
         for (int g = 0; g < 2; g++) {
             List<String> gs = g == 0 ? sets : bigSets;
             Grid grid = SpecParser.parse(root.resolve(spec), gs).toGrid();
             runs[g] = grid.countIncluded();
-            double first = loop(grid);
-            System.err.printf("bench-fanout: plain loop %d runs in %.1f s%n", runs[g], first);
-            for (int c = 1; c <= 2; c++) {
-                t[g][c - 1] = sweep(sweepArgs(root, spec, gs, c));
-                Timed x = t[g][c - 1];
-                System.err.printf("bench-fanout: %d runs on local[%d] %.1f s (start-up %.1f, waves %.1f, rebuild %.1f)%n", runs[g], c,
-                        x.wall, x.startup(), x.waves(), x.rebuild);
+            loops[g][0] = loop(grid);
+            System.err.printf("bench-fanout: plain loop %d runs in %.1f s%n", runs[g], loops[g][0]);
+            for (int r = 0; r < ROUNDS; r++) {
+                Path out = coldDir.resolve("g" + g + "r" + r);
+                Timed fresh = command(root, sweepArgs(root, spec, gs, 2), out, false);
+                System.err.printf("bench-fanout: fresh JVM, %d runs: command %.1f s (start-up %.1f, waves %.1f, rebuild %.1f)%n", runs[g],
+                        fresh.wall, fresh.startup(), fresh.waves(), fresh.rebuild);
+                if (r == 0) {
+                    coldResume[g] = resumes(root, sweepArgs(root, spec, gs, 2), out);
+                    System.err.printf("bench-fanout: fresh JVM, %d runs: --resume %.1f s (rebuild %.1f)%n", runs[g], coldResume[g].wall,
+                            coldResume[g].rebuild);
+                }
+                OutputDir.deleteTree(out);
+                Timed[] t = new Timed[2];
+                for (int c = 1; c <= 2; c++) {
+                    t[c - 1] = sweep(sweepArgs(root, spec, gs, c));
+                    System.err.printf("bench-fanout: %d runs on local[%d] %.1f s (start-up %.1f, waves %.1f, rebuild %.1f)%n", runs[g], c,
+                            t[c - 1].wall, t[c - 1].startup(), t[c - 1].waves(), t[c - 1].rebuild);
+                }
+                loops[g][r + 1] = loop(grid);
+                System.err.printf("bench-fanout: plain loop %d runs in %.1f s%n", runs[g], loops[g][r + 1]);
+                rounds.get(g).add(new Round(loops[g][r], loops[g][r + 1], fresh, t[0], t[1]));
             }
-            // the loop again after the sweeps: one sample of a minute's CPU-bound work on a shared machine once
-            // measured 104 s against 85 s the run before. The faster of the two is the reference, which can only
-            // make the sweep's ratios look worse
-            double second = loop(grid);
-            System.err.printf("bench-fanout: plain loop %d runs again in %.1f s%n", runs[g], second);
-            loops[g] = new double[] {first, second};
-            loop[g] = Math.min(first, second);
         }
+        OutputDir.deleteTree(coldDir);
         double load1 = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
         b.append("\n### Throughput: spec `").append(spec).append("`").append(sets.isEmpty() ? "" : " with " + sets).append(" (")
                 .append(runs[0]).append(" runs), and with `").append(bigSet).append("` (").append(runs[1]).append(" runs)\n\n");
-        b.append(String.format("- load average %.2f at the start, %.2f at the end. First each grid as a user runs it: `./submit.sh` "
-                + "in a fresh JVM on local[2], then the same command with `--resume` (nothing left to train) " + RESUMES + " times, medians. Then in this "
-                + "JVM, warmed by one sweep of the small grid (%.1f s): each grid as a plain loop, on local[1], on local[2], as a plain loop again, "
-                + "back to back. Sweep parts from the command's own log lines.%n", load0, load1, cold.wall));
+        b.append(String.format("- load average %.2f at the start, %.2f at the end. In this JVM, warmed by one sweep of the small grid "
+                + "(%.1f s), each grid in " + ROUNDS + " rounds: a plain loop; `./submit.sh` in a fresh JVM on local[2], as a user runs it "
+                + "(in the first round followed by the same command with `--resume`, which trains nothing, " + RESUMES + " times, medians); "
+                + "the sweep in this JVM on local[1], then on local[2]; then the loop again, which closes the round and opens the next. "
+                + "Each round's ratios are taken against the mean of the two loops around it, so the machine's drift over a run cancels; "
+                + "the tables give the median over the rounds, and their range in brackets. Sweep parts from the command's own log "
+                + "lines.%n", load0, load1, warmUp.wall));
         b.append(String.format("- machine: the same CPU-bound training on one thread took %.2f s, on two threads side by side %.2f s "
                 + "and %.2f s (the median of three interleaved rounds): the two cores give **%.2f cores** of one thread's "
                 + "speed today (2.00 on an idle machine), so the best parallel efficiency this machine allows is %.0f%%.%n%n", cap.solo(), cap.pair()[0], cap.pair()[1],
                 cap.cores(), 50 * cap.cores()));
         b.append("| runs | how | wall s | start-up s | waves s | rebuild s |\n|---:|---|---:|---:|---:|---:|\n");
         for (int g = 0; g < 2; g++) {
-            b.append(String.format("| %d | plain Java loop, 1 thread, warm JVM (the faster of %.1f before the sweeps and %.1f after) | %.1f | | | |%n",
-                    runs[g], loops[g][0], loops[g][1], loop[g]));
+            List<Round> rs = rounds.get(g);
+            StringBuilder ls = new StringBuilder();
+            for (double l : loops[g]) {
+                ls.append(ls.length() == 0 ? "" : ", ").append(String.format("%.1f", l));
+            }
+            b.append(String.format("| %d | plain Java loop, 1 thread, warm JVM (the %d loops: %s) | %s | | | |%n", runs[g], ROUNDS + 1,
+                    ls, med(rs, Round::loop, "%.1f")));
             for (int c = 1; c <= 2; c++) {
-                Timed x = t[g][c - 1];
-                b.append(String.format("| %d | sweep job, local[%d], warm JVM | %.1f | %.1f | %.1f | %.1f |%n", runs[g], c, x.wall,
-                        x.startup(), x.waves(), x.rebuild));
+                java.util.function.Function<Round, Timed> x = c == 1 ? Round::local1 : Round::local2;
+                b.append(String.format("| %d | sweep job, local[%d], warm JVM | %s | %.1f | %.1f | %.1f |%n", runs[g], c,
+                        med(rs, r -> x.apply(r).wall(), "%.1f"), median(rs, r -> x.apply(r).startup()), median(rs, r -> x.apply(r).waves()),
+                        median(rs, r -> x.apply(r).rebuild())));
             }
-            for (Timed x : new Timed[] {coldCmd[g], coldResume[g]}) {
-                b.append(String.format("| %d | `./submit.sh` on local[2], fresh JVM%s | %.1f | %.1f | %.1f | %.1f |%n", runs[g],
-                        x == coldResume[g] ? ", `--resume` (nothing to train)" : "", x.wall, x.startup(), x.waves(), x.rebuild));
-            }
+            b.append(String.format("| %d | `./submit.sh` on local[2], fresh JVM | %s | %.1f | %.1f | %.1f |%n", runs[g],
+                    med(rs, r -> r.fresh().wall(), "%.1f"), median(rs, r -> r.fresh().startup()), median(rs, r -> r.fresh().waves()),
+                    median(rs, r -> r.fresh().rebuild())));
+            Timed x = coldResume[g];
+            b.append(String.format("| %d | `./submit.sh` on local[2], fresh JVM, `--resume` (nothing to train) | %.1f | %.1f | %.1f | %.1f |%n",
+                    runs[g], x.wall, x.startup(), x.waves(), x.rebuild));
         }
         b.append(String.format("| %d | `./submit.sh` on local[2], fresh JVM: cheap runs with curves | %.1f | %.1f | %.1f | %.1f |%n",
                 10_000, cheap.wall, cheap.startup(), cheap.waves(), cheap.rebuild));
         b.append(String.format("| %d | the same, `--resume` (nothing to train) | %.1f | %.1f | %.1f | %.1f |%n", 10_000,
                 cheapResume.wall, cheapResume.startup(), cheapResume.waves(), cheapResume.rebuild));
         // marginal: what the extra runs of the big grid cost; fixed costs (session, first job, rebuild) cancel
-        double dLoop = loop[1] - loop[0];
-        double d1 = t[1][0].wall - t[0][0].wall;
-        double d2 = t[1][1].wall - t[0][1].wall;
+        List<Round> small = rounds.get(0);
+        List<Round> big = rounds.get(1);
+        double dLoop = median(big, Round::loop) - median(small, Round::loop);
+        double d1 = median(big, r -> r.local1().wall()) - median(small, r -> r.local1().wall());
+        double d2 = median(big, r -> r.local2().wall()) - median(small, r -> r.local2().wall());
         double capPct = 50 * cap.cores();
         b.append("\n| measure | small grid | big grid | marginal (big - small) | target | best this machine allows |\n"
                 + "|---|---:|---:|---:|---|---:|\n");
-        b.append(String.format("| parallel efficiency on 2 cores, T(loop) / (2 T(local[2])), warm | %.0f%% | %.0f%% | %.0f%% | >= 90%% | %.0f%% |%n",
-                100 * loop[0] / (2 * t[0][1].wall), 100 * loop[1] / (2 * t[1][1].wall), 100 * dLoop / (2 * d2), capPct));
-        b.append(String.format("| the same, waves only, T(loop) / (2 T(waves on local[2])) | %.0f%% | %.0f%% | | | %.0f%% |%n",
-                100 * loop[0] / (2 * t[0][1].waves()), 100 * loop[1] / (2 * t[1][1].waves()), capPct));
-        b.append(String.format("| Spark overhead, T(local[1]) / T(loop) - 1, warm | %.0f%% | %.0f%% | %.0f%% | < 5%% | |%n",
-                100 * (t[0][0].wall / loop[0] - 1), 100 * (t[1][0].wall / loop[1] - 1), 100 * (d1 / dLoop - 1)));
-        b.append(String.format("| fresh-JVM command on local[2] / warm loop | %.2fx | %.2fx | | <= 1.0x small, <= 0.6x big | %.2fx / %.2fx |%n",
-                coldCmd[0].wall / loop[0], coldCmd[1].wall / loop[1], 1 / cap.cores(), 1 / cap.cores()));
+        b.append(String.format("| parallel efficiency on 2 cores, T(loop) / (2 T(local[2])), warm | %s | %s | %.0f%% | >= 90%% | %.0f%% |%n",
+                med(small, r -> 100 * r.efficiency(), "%.0f%%"), med(big, r -> 100 * r.efficiency(), "%.0f%%"), 100 * dLoop / (2 * d2), capPct));
+        b.append(String.format("| the same, waves only, T(loop) / (2 T(waves on local[2])) | %s | %s | | | %.0f%% |%n",
+                med(small, r -> 100 * r.wavesEfficiency(), "%.0f%%"), med(big, r -> 100 * r.wavesEfficiency(), "%.0f%%"), capPct));
+        b.append(String.format("| Spark overhead, T(local[1]) / T(loop) - 1, warm | %s | %s | %.0f%% | < 5%% | |%n",
+                med(small, r -> 100 * r.overhead(), "%.0f%%"), med(big, r -> 100 * r.overhead(), "%.0f%%"), 100 * (d1 / dLoop - 1)));
+        b.append(String.format("| fresh-JVM command on local[2] / warm loop | %s | %s | | <= 1.0x small, <= 0.6x big | %.2fx / %.2fx |%n",
+                med(small, Round::freshRatio, "%.2fx"), med(big, Round::freshRatio, "%.2fx"), 1 / cap.cores(), 1 / cap.cores()));
         b.append(String.format("| rebuild in a fresh JVM (`--resume`), s | %.1f | %.1f | | < 2 s up to 10^4 runs (10^4 cheap runs: %.1f) | |%n",
                 coldResume[0].rebuild, coldResume[1].rebuild, cheapResume.rebuild));
         b.append("\n");
@@ -351,7 +408,6 @@ public final class FanoutBenchmark {
         return a;
     }
 
-    /** Runs one sweep command into a fresh temp directory and splits its wall time into its parts. */
     /** Seconds to train every included point of {@code grid} in this thread, one after the other. */
     private static double loop(Grid grid) {
         long t0 = System.nanoTime();
@@ -363,6 +419,7 @@ public final class FanoutBenchmark {
         return (System.nanoTime() - t0) / 1e9;
     }
 
+    /** Runs one sweep command into a fresh temp directory and splits its wall time into its parts. */
     private static Timed sweep(List<String> args) throws IOException {
         Path out = Files.createTempDirectory("deq-fanout");
         List<String> a = new ArrayList<>(args);
