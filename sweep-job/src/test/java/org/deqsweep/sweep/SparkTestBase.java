@@ -14,9 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 public abstract class SparkTestBase {
     private static SparkSession shared;
-    /** The test sessions' warehouse, in the module's build directory (surefire runs in the module); Spark's
-     * scratch space follows java.io.tmpdir, which the build points there too (pom.xml, test.tmpdir.flag). */
-    private static final Path SCRATCH = Path.of("target", "spark-test").toAbsolutePath();
 
     @TempDir
     public Path tmp;
@@ -48,7 +45,8 @@ public abstract class SparkTestBase {
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.sql.adaptive.coalescePartitions.enabled", "false")
                 .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .config("spark.sql.warehouse.dir", SCRATCH.resolve("warehouse").toUri().toString())
+                // java.io.tmpdir, like Spark's scratch space: the build points it into target (pom.xml, test.tmpdir.flag)
+                .config("spark.sql.warehouse.dir", Path.of(System.getProperty("java.io.tmpdir"), "deq-sweep-test-warehouse").toUri().toString())
                 .getOrCreate();
         s.sparkContext().setLogLevel("WARN");
         return s;

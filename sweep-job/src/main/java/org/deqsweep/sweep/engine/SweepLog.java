@@ -28,7 +28,7 @@ import org.deqsweep.sweep.store.OutputDir;
  * While it is open, Spark's log (task failures, their stack traces) goes there instead of the terminal,
  * so a failure ends the command with one paragraph; {@code --verbose} keeps the terminal copy too.
  * When the output directory cannot take the log (the disk is full, it vanished, it is read-only), the log
- * moves to the temporary directory, and {@link #file()} says where it is now. On a file system other than
+ * moves to the temporary directory, and {@link #fileToName()} says where it is now. On a file system other than
  * the local one (HDFS, an object store, which cannot append) the log is written in the temporary directory
  * and copied into the output when the command ends, as {@code _sweep-<time>.log}; the local copy is then
  * removed, unless a message named it ({@link #fileToName()}) or the copy failed.
@@ -145,7 +145,7 @@ public final class SweepLog implements AutoCloseable {
                 // the local copy is deleted only once the copy in the output is whole
                 upload.fs().copyFromLocalFile(!named, true, new org.apache.hadoop.fs.Path(file.toUri()), to);
             } catch (IOException | RuntimeException e) {
-                // the local copy stays; a failure paragraph named it
+                // the local copy stays where it is
             }
         }
     }

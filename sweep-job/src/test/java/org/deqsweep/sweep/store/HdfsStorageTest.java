@@ -57,6 +57,11 @@ class HdfsStorageTest extends SparkTestBase {
         return new OutputDir(uri + path, new Configuration());
     }
 
+    /** The logs a command copied into the output ({@code _sweep-<time>.log}, SweepLog). */
+    private static org.apache.hadoop.fs.FileStatus[] outputLogs(OutputDir dir) throws IOException {
+        return dir.fs().globStatus(new org.apache.hadoop.fs.Path(dir.path(), "_sweep-*.log"));
+    }
+
     @Test
     void aSweepOnHdfsHasTheLocalRowsAndQueryReadsThem() throws IOException {
         Path spec = SweepFixtures.writeSpec(tmp);
@@ -72,7 +77,7 @@ class HdfsStorageTest extends SparkTestBase {
                 SweepFixtures.canonicalRows(runs));
         assertTrue(dir.readString(dir.manifest()).contains("\"status\" : \"completed\""));
         // the log, written locally during the command, was copied into the output, and the local copy removed
-        org.apache.hadoop.fs.FileStatus[] logs = dir.fs().globStatus(new org.apache.hadoop.fs.Path(dir.path(), "_sweep-*.log"));
+        org.apache.hadoop.fs.FileStatus[] logs = outputLogs(dir);
         assertEquals(1, logs.length, "one _sweep-<time>.log in the output");
         assertTrue(dir.readString(logs[0].getPath()).startsWith("==== "), "the log's header");
         Path local = org.deqsweep.sweep.engine.SweepLog.localCopy(dir);
@@ -128,7 +133,7 @@ class HdfsStorageTest extends SparkTestBase {
             String kept = Files.readString(local);
             assertTrue(kept.contains("the sweep failed") && kept.contains("\tat "), kept);
             // and the output has its copy as well
-            org.apache.hadoop.fs.FileStatus[] logs = dir.fs().globStatus(new org.apache.hadoop.fs.Path(dir.path(), "_sweep-*.log"));
+            org.apache.hadoop.fs.FileStatus[] logs = outputLogs(dir);
             assertEquals(1, logs.length, "one _sweep-<time>.log in the output");
             assertEquals(kept, dir.readString(logs[0].getPath()));
         } finally {
