@@ -202,7 +202,7 @@ public final class FanoutBenchmark {
         Files.writeString(cheapSpec, String.join("\n", "name: cheap",
                 "description: 10^4 cheap runs with curves, for the fresh-JVM rebuild of bench-fanout",
                 "family: general_deq", "grid:", "  seed: range(0, 10)", "  step_size: logspace(0.001, 0.1, 1000)",
-                "fixed: {d: 2, width: 2, n: 10, max_steps: 20}", "job: {wave_size: 5000}", ""));
+                "fixed: {d: 2, width: 2, n: 10, max_steps: 20}", ""));
         Timed cheap = command(root, List.of("sweep", cheapSpec.toString(), "--master", "local[2]"), coldDir.resolve("cheap"), false);
         Timed cheapResume = resumes(root, List.of("sweep", cheapSpec.toString(), "--master", "local[2]"), coldDir.resolve("cheap"));
         System.err.printf("bench-fanout: 10^4 cheap runs: command %.1f s (rebuild %.1f), --resume %.1f s (rebuild %.1f)%n", cheap.wall,

@@ -95,10 +95,11 @@ public final class SweepFixtures {
      * order: with wave_size 8, wave w is positions 8w to 8w + 7.
      */
     public static java.util.Set<String> runIdsAt(org.deqsweep.sweep.spec.SweepSpec spec, long from, long to) {
-        long mult = SweepJob.Interleave.multiplier(POINTS);
+        org.deqsweep.sweep.spec.Grid grid = spec.toGrid();
+        long mult = SweepJob.Interleave.multiplier(grid.size());
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (long pos = from; pos < to; pos++) {
-            ids.add(spec.toGrid().config(SweepJob.Interleave.index(pos, mult, POINTS)).runId());
+            ids.add(grid.config(SweepJob.Interleave.index(pos, mult, grid.size())).runId());
         }
         return ids;
     }

@@ -141,6 +141,61 @@ class WaveAndRebuildTest extends SparkTestBase {
                 SweepFixtures.canonicalRows(SweepFixtures.table(spark(), SweepFixtures.local(dir.path()), Tables.RUNS)));
     }
 
+    /** While set, the test's poisoned point fails its task (read in the executor's thread: same JVM, local mode). */
+    private static volatile String poisonedOnce;
+
+    @Test
+    void automaticWavesGrowAndAResumeAcrossOtherWaveBoundariesKeepsEachRunOnce() throws Exception {
+        // 1500 cheap points (about a millisecond each): the first waves have 8 points per task, and a wave of them
+        // takes far less than the 10 s the later waves are sized to, so each later wave grows, up to 8x
+        SweepSpec spec = SpecParser.parse(String.join("\n", "name: grow", "family: general_deq", "grid:",
+                "  seed: range(0, 30)", "  step_size: logspace(0.001, 0.1, 50)",
+                "fixed: {d: 2, width: 2, n: 10, max_steps: 20}", "job: {record_curves: false}", ""), "grow.yaml", List.of());
+        org.deqsweep.sweep.spec.DryRunPlan plan = SweepJob.plan(spec, spark().sparkContext().defaultParallelism());
+        assertTrue(plan.wavesGrow(), plan.describe());
+        assertEquals(8L * plan.partitions(), plan.waveSize());
+        StringWriter console = new StringWriter();
+
+        OutputDir clean = new OutputDir(tmp.resolve("clean"));
+        Files.createDirectories(SweepFixtures.local(clean.path()));
+        SweepJob.Outcome o = new SweepJob(spark(), spec, clean, false, new PrintWriter(console, true)).run();
+        assertEquals(1500, o.trained());
+        assertTrue(o.waves() <= plan.waves() / 2, o.waves() + " waves, " + plan.waves() + " at the first size");
+        assertEquals(o.waves(), clean.committedWaves().size());
+        com.fasterxml.jackson.databind.JsonNode manifest = new ObjectMapper().readTree(SweepFixtures.local(clean.manifest()).toFile());
+        assertEquals(o.waves(), manifest.get("waves_run").asLong());
+        assertEquals(plan.waves(), manifest.get("waves").asLong());
+        List<Long> sizes = new java.util.ArrayList<>();
+        for (org.apache.hadoop.fs.Path w : clean.committedWaves()) {
+            sizes.add(spark().read().parquet(w.toString()).count());
+        }
+        assertEquals(List.of(plan.waveSize(), plan.waveSize()), sizes.subList(0, 2), "the two first waves: " + sizes);
+        assertTrue(sizes.get(2) > plan.waveSize() && sizes.get(2) <= 8 * plan.waveSize(), "the third wave grew: " + sizes);
+
+        // a sweep that fails in a grown wave keeps its first waves; the resume starts again at the first size, so
+        // its waves cut the range elsewhere, and still trains each missing point once
+        OutputDir dir = new OutputDir(tmp.resolve("resumed"));
+        Files.createDirectories(SweepFixtures.local(dir.path()));
+        poisonedOnce = SweepFixtures.runIdsAt(spec, 1400, 1401).iterator().next();
+        SweepJob.RunFn failing = cfg -> {
+            if (cfg.runId().equals(poisonedOnce)) {
+                throw new AssertionError("poisoned point " + cfg.runId());
+            }
+            return Runner.run(cfg);
+        };
+        assertThrows(RuntimeException.class, new SweepJob(spark(), spec, dir, false, new PrintWriter(console, true), failing)::run);
+        poisonedOnce = null;
+        int kept = dir.committedWaves().size();
+        assertTrue(kept >= 2, "the first waves committed before the failure: " + kept);
+        SweepJob.Outcome resumed = new SweepJob(spark(), spec, dir, true, new PrintWriter(console, true)).run();
+        assertTrue(resumed.alreadyPresent() >= 2 * plan.waveSize(), String.valueOf(resumed));
+        assertEquals(1500, resumed.trained() + resumed.alreadyPresent());
+        Dataset<Row> runs = SweepFixtures.table(spark(), SweepFixtures.local(dir.path()), Tables.RUNS);
+        assertEquals(1500, runs.select("run_id").distinct().count());
+        assertEquals(SweepFixtures.canonicalRows(SweepFixtures.table(spark(), SweepFixtures.local(clean.path()), Tables.RUNS)),
+                SweepFixtures.canonicalRows(runs));
+    }
+
     /** Every file and directory under {@code root}, relative, sorted. */
     private static List<String> tree(Path root) throws IOException {
         try (Stream<Path> s = Files.walk(root)) {

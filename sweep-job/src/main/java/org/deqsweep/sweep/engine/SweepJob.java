@@ -47,8 +47,6 @@ import org.deqsweep.sweep.store.Tables;
  * waves ({@link TableBuilder}), so each run_id appears exactly once however often the sweep was resumed.
  */
 public final class SweepJob {
-    /** Auto wave size: this many grid points per task, so a wave is a few seconds to a minute of work. */
-    public static final int AUTO_POINTS_PER_TASK = 8;
     /** Waves submitted at once (see {@link #run}); a killed driver loses at most this many uncommitted waves. */
     static final int WAVES_IN_FLIGHT = 2;
     /** How long a failed sweep waits for the cancelled waves' tasks: longer than any one run should take. */
@@ -62,7 +60,8 @@ public final class SweepJob {
     /**
      * The summary a finished sweep returns. {@code refinedRuns} counts the runs at refined values (DESIGN
      * 4.7), committed by this sweep or an earlier attempt; {@code trained} and {@code alreadyPresent}
-     * count them too, {@code gridSize}, {@code included} and {@code waves} only the grid.
+     * count them too, {@code gridSize} and {@code included} only the grid. {@code waveSize} is the first wave's size
+     * and {@code waves} the Spark jobs this command ran, the refinement's included.
      */
     public record Outcome(long gridSize, long included, long trained, long failed, long alreadyPresent,
                           int partitions, long waveSize, long waves, long refinedRuns, double wallSeconds) {
@@ -100,7 +99,7 @@ public final class SweepJob {
         int p = plan.partitions();
         long n = grid.size();
         long waveSize = plan.waveSize();
-        long waves = (n + waveSize - 1) / waveSize;
+        long waves = (n + waveSize - 1) / waveSize; // at most, when the waves grow (DESIGN 5.1)
         long included = plan.included();
 
         out.removeUncommitted();
@@ -144,10 +143,10 @@ public final class SweepJob {
         });
         // the next wave goes in as soon as any wave in flight ends (not the oldest): its job is planned while
         // the other wave still runs, so the cores never wait for the driver
-        CompletionService<Void> ended = new ExecutorCompletionService<>(pool);
+        CompletionService<Ended> ended = new ExecutorCompletionService<>(pool);
         AtomicBoolean stopping = new AtomicBoolean();
         WaveSettings settings = new WaveSettings(jsc.broadcast(new SerializableConfiguration(spark.sparkContext().hadoopConfiguration())));
-        Waves w = new Waves(pool, ended, stopping, attempt, p, waveSize, presentB, done, failed, skipped, settings);
+        Waves w = new Waves(pool, ended, stopping, attempt, plan, presentB, done, failed, skipped, settings);
         try (GroupTasks tasks = new GroupTasks(spark.sparkContext(), group);
              Progress progress = new Progress(spark.sparkContext(), spec.name(), included, done, failed, skipped, console)) {
             try {
@@ -173,7 +172,7 @@ public final class SweepJob {
             settings.conf().destroy(); // a session that outlives the command (the tests') keeps no copy per sweep
         }
         try {
-            return rebuild(manifest, grid, t0, n, included, p, waveSize, waves, done, failed, skipped, presentB, refinement);
+            return rebuild(manifest, grid, t0, n, included, p, waveSize, w.submitted(), done, failed, skipped, presentB, refinement);
         } catch (RuntimeException | Error e) {
             try {
                 manifest.failure("the table rebuild failed: " + e);
@@ -201,6 +200,7 @@ public final class SweepJob {
         console.flush();
         presentB.destroy();
         double wall = (System.nanoTime() - t0) / 1e9;
+        manifest.wavesRun(waves);
         manifest.write(out, Manifest.COMPLETED, Instant.now(), wall, counts);
         long refined = refinement.stream().mapToLong(g -> g.progress().runsSpent()).sum();
         return new Outcome(n, included, done.value(), failed.value(), skipped.value(), p, waveSize, waves, refined, wall);
@@ -263,33 +263,37 @@ public final class SweepJob {
     }
 
     /**
-     * The waves of one sweep: cuts a source's positions into waves of {@code waveSize}, keeps
+     * The waves of one sweep: cuts a source's positions into waves of the plan's size, keeps
      * {@link #WAVES_IN_FLIGHT} of them submitted, and numbers them across calls, so the refinement's
-     * rounds follow the grid's waves under the same attempt.
+     * rounds follow the grid's waves under the same attempt. Automatic waves are resized as they end
+     * ({@link DryRunPlan#nextWaveSize}): each wave submitted takes its size from the last one to end.
      */
     private final class Waves {
         private final ExecutorService pool;
-        private final CompletionService<Void> ended;
+        private final CompletionService<Ended> ended;
         private final AtomicBoolean stopping;
         private final int attempt;
         private final int p;
-        private final long waveSize;
+        private final DryRunPlan plan;
         private final Broadcast<Set<String>> present;
         private final LongAccumulator done;
         private final LongAccumulator failed;
         private final LongAccumulator skipped;
         private final WaveSettings settings;
         private long next;
+        /** The size of the next wave; only the driver's thread that runs the waves touches it. */
+        private long size;
 
-        Waves(ExecutorService pool, CompletionService<Void> ended, AtomicBoolean stopping, int attempt, int p, long waveSize,
+        Waves(ExecutorService pool, CompletionService<Ended> ended, AtomicBoolean stopping, int attempt, DryRunPlan plan,
               Broadcast<Set<String>> present, LongAccumulator done, LongAccumulator failed, LongAccumulator skipped,
               WaveSettings settings) {
             this.pool = pool;
             this.ended = ended;
             this.stopping = stopping;
             this.attempt = attempt;
-            this.p = p;
-            this.waveSize = waveSize;
+            this.p = plan.partitions();
+            this.plan = plan;
+            this.size = plan.waveSize();
             this.present = present;
             this.done = done;
             this.failed = failed;
@@ -300,35 +304,47 @@ public final class SweepJob {
         /** Runs every position of {@code source} and returns once all its waves are committed (or deleted as empty). */
         void run(Source source, String label) {
             long n = source.size();
-            long count = (n + waveSize - 1) / waveSize;
             Set<String> skip = present.value();
             int running = 0;
-            for (long i = 0; i < count; i++) {
+            long from = 0;
+            for (int i = 1; from < n; i++) {
                 if (running == WAVES_IN_FLIGHT) {
-                    awaitNext(ended);
+                    resize(awaitNext(ended));
                     running--;
                 }
-                long from = i * waveSize;
-                long to = Math.min(n, from + waveSize);
+                long to = Math.min(n, from + size);
                 long allPresent = skip.isEmpty() ? -1 : presentInWave(source, from, to, skip);
                 if (allPresent >= 0) {
                     // --resume: every included point of this wave is committed already, so no job for it
                     skipped.add(allPresent);
+                    from = to;
                     continue;
                 }
                 WaveTask task = new WaveTask(source, runFn, from, to, p, present, done, failed, skipped, spec.job().recordCurves());
                 long wave = next++;
-                String description = String.format("%s %d/%d: points %d..%d", label, i + 1, count, from, to - 1);
+                long positions = to - from;
+                String description = String.format("%s %d: points %d..%d of %d", label, i, from, to - 1, n);
                 ended.submit(() -> {
+                    long t = System.nanoTime();
                     writeWave(task, attempt, wave, description, p, settings, stopping);
-                    return null;
+                    return new Ended(positions, (System.nanoTime() - t) / 1e9);
                 });
                 running++;
+                from = to;
             }
             while (running > 0) {
-                awaitNext(ended);
+                resize(awaitNext(ended));
                 running--;
             }
+        }
+
+        private void resize(Ended e) {
+            size = plan.nextWaveSize(e.positions(), e.seconds());
+        }
+
+        /** The Spark jobs of waves submitted so far. */
+        long submitted() {
+            return next;
         }
 
         /** The waves committed by this sweep so far, in commit order. */
@@ -469,10 +485,14 @@ public final class SweepJob {
         }
     }
 
+    /** A wave that ended: its positions, and the seconds from its submission to its commit. */
+    record Ended(long positions, double seconds) {
+    }
+
     /** Waits for the next wave to end; its failure is rethrown as it was thrown in the wave's thread. */
-    private static void awaitNext(CompletionService<Void> ended) {
+    private static Ended awaitNext(CompletionService<Ended> ended) {
         try {
-            ended.take().get();
+            return ended.take().get();
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof RuntimeException r) {
@@ -500,21 +520,11 @@ public final class SweepJob {
     }
 
     /**
-     * The execution plan on {@code cores} cores: the spec's partitions (default tasks_per_core x cores,
-     * at most the included points) and waves; an automatic wave size is {@link #AUTO_POINTS_PER_TASK}
-     * points per task, or fewer when the cost model expects that to exceed a wave's target time.
-     * {@code --dry-run} prints this same plan.
+     * The execution plan on {@code cores} cores ({@link DryRunPlan#of}): the spec's partitions (default tasks_per_core
+     * x cores, at most the included points) and waves. {@code --dry-run} prints this same plan.
      */
     public static DryRunPlan plan(SweepSpec spec, int cores) {
-        DryRunPlan auto = DryRunPlan.of(spec, cores, 0);
-        if (spec.job().waveSize() > 0) {
-            return auto;
-        }
-        long wave = Math.max(1, Math.min(auto.waveSize(), (long) AUTO_POINTS_PER_TASK * auto.partitions()));
-        SweepSpec.Job j = spec.job();
-        SweepSpec fixedWaves = spec.withJob(new SweepSpec.Job(j.partitions(), j.tasksPerCore(),
-                (int) Math.min(Integer.MAX_VALUE, wave), j.maxGridSize(), j.recordCurves()));
-        return DryRunPlan.of(fixedWaves, cores, 0);
+        return DryRunPlan.of(spec, cores, 0);
     }
 
     /**

@@ -26,8 +26,9 @@ import org.deqsweep.sweep.refine.Refinement;
  * @param included        points that will run
  * @param cores           cores the plan assumes
  * @param partitions      Spark partitions of each wave
- * @param waveSize        points per wave
- * @param waves           number of waves
+ * @param waveSize        points per wave: job.wave_size, or the first waves' automatic size
+ * @param waves           number of waves at waveSize; with automatic waves that grow, the most there can be
+ * @param maxWaveSize     the largest a wave may grow to ({@link #nextWaveSize}); waveSize when waves do not grow
  * @param cpuSeconds      estimated total CPU seconds (the cost model summed over the included points)
  * @param wallSeconds     cpuSeconds spread evenly over the cores
  * @param sampled         true when the cost was extrapolated from a sample of points
@@ -36,13 +37,23 @@ import org.deqsweep.sweep.refine.Refinement;
  * @param text            the multi-line description printed by {@code --dry-run}
  */
 public record DryRunPlan(String name, long gridSize, long included, int cores, int partitions, long waveSize, long waves,
-                         double cpuSeconds, double wallSeconds, boolean sampled, Refinement.Budget refine,
+                         long maxWaveSize, double cpuSeconds, double wallSeconds, boolean sampled, Refinement.Budget refine,
                          String text) {
 
     /** Seconds per model unit ({@code max_steps * n * (width^2 + width * d)}): an uncalibrated guess of 1 ns per multiply-add. */
     public static final double SECONDS_PER_UNIT = 1.0e-9;
-    /** The wall time an automatic wave aims at, so a killed driver loses at most about this much work. */
+    /** The cost model's bound on an automatic wave: no more wall time than this, so a killed driver loses at most about this much work. */
     public static final double TARGET_WAVE_SECONDS = 600.0;
+    /** An automatic sweep's first waves: this many points per task, a few seconds of work even for costly points. */
+    public static final int AUTO_POINTS_PER_TASK = 8;
+    /**
+     * The time an automatic wave after the first ones is sized to take, from the time its predecessors took
+     * ({@link #nextWaveSize}): long enough that cheap points do not pay a Spark job, a commit and P staging files per
+     * few milliseconds of work, short enough that a killed driver loses a few seconds.
+     */
+    public static final double AUTO_WAVE_SECONDS = 10.0;
+    /** The most an automatic wave may grow over the wave whose time sized it. */
+    public static final int AUTO_WAVE_GROWTH = 8;
     /** Grids with more included points than this have their cost extrapolated from this many sampled points. */
     public static final int COST_SAMPLE = 20_000;
 
@@ -87,14 +98,41 @@ public record DryRunPlan(String name, long gridSize, long included, int cores, i
         }
         double wall = cpu / Math.min(cores, parts);
 
-        long waveSize = spec.job().waveSize() > 0 ? spec.job().waveSize() : autoWaveSize(included, wall);
-        waveSize = Math.min(waveSize, included);
+        long maxWaveSize;
+        long waveSize;
+        if (spec.job().waveSize() > 0) {
+            waveSize = Math.max(1, Math.min(spec.job().waveSize(), included));
+            maxWaveSize = waveSize;
+        } else {
+            maxWaveSize = Math.max(1, Math.min(autoWaveSize(included, wall), included));
+            waveSize = Math.min(maxWaveSize, AUTO_POINTS_PER_TASK * parts);
+        }
         long waves = (included + waveSize - 1) / waveSize;
 
         Refinement.Budget refine = refineBudget(spec, included);
-        String text = describe(spec, grid, included, cores, (int) parts, waveSize, waves, cpu, wall, sampled, refine);
-        return new DryRunPlan(spec.name(), grid.size(), included, cores, (int) parts, waveSize, waves, cpu, wall, sampled, refine,
-                text);
+        String text = describe(spec, grid, included, cores, (int) parts, waveSize, waves, maxWaveSize, cpu, wall, sampled, refine);
+        return new DryRunPlan(spec.name(), grid.size(), included, cores, (int) parts, waveSize, waves, maxWaveSize, cpu, wall,
+                sampled, refine, text);
+    }
+
+    /** True when the waves grow from {@link #waveSize} as they are measured ({@link #nextWaveSize}). */
+    public boolean wavesGrow() {
+        return maxWaveSize > waveSize;
+    }
+
+    /**
+     * The size of the next automatic wave, after a wave of {@code positions} positions took {@code seconds} from its
+     * submission to its commit: the positions that take {@link #AUTO_WAVE_SECONDS} at that wave's pace, at least
+     * {@link #waveSize}, at most {@link #AUTO_WAVE_GROWTH} times that wave and at most {@link #maxWaveSize}. A slower
+     * region of the grid shrinks the waves again. Without growing waves it is {@link #waveSize}.
+     */
+    public long nextWaveSize(long positions, double seconds) {
+        if (!wavesGrow() || positions < 1) {
+            return waveSize;
+        }
+        double fit = AUTO_WAVE_SECONDS * positions / Math.max(seconds, 1e-3);
+        double grown = Math.min(fit, (double) positions * AUTO_WAVE_GROWTH);
+        return Math.max(waveSize, Math.min(maxWaveSize, (long) grown));
     }
 
     /**
@@ -141,7 +179,7 @@ public record DryRunPlan(String name, long gridSize, long included, int cores, i
     }
 
     private static String describe(SweepSpec spec, Grid grid, long included, int cores, int parts, long waveSize, long waves,
-                                   double cpu, double wall, boolean sampled, Refinement.Budget refine) {
+                                   long maxWaveSize, double cpu, double wall, boolean sampled, Refinement.Budget refine) {
         StringBuilder b = new StringBuilder();
         b.append("sweep ").append(spec.name()).append(" (").append(spec.sourceName()).append(")\n");
         if (spec.description() != null && !spec.description().isBlank()) {
@@ -174,8 +212,14 @@ public record DryRunPlan(String name, long gridSize, long included, int cores, i
         b.append("  excluded:   ").append(grid.size() - included).append(" (").append(spec.exclude().size()).append(" rules)\n");
         b.append("  included:   ").append(included).append(" runs\n");
         b.append("  partitions: ").append(parts).append(" on ").append(cores).append(cores == 1 ? " core\n" : " cores\n");
-        b.append("  waves:      ").append(waves).append(" of up to ").append(waveSize).append(" points")
-                .append(spec.job().waveSize() > 0 ? "\n" : " (automatic: about " + human(TARGET_WAVE_SECONDS) + " each)\n");
+        if (maxWaveSize > waveSize) {
+            b.append("  waves:      at most ").append(waves).append(": automatic, the first of ").append(waveSize)
+                    .append(" points (").append(AUTO_POINTS_PER_TASK).append(" per task), later ones sized to take about ")
+                    .append(human(AUTO_WAVE_SECONDS)).append(" as measured, up to ").append(maxWaveSize).append(" points\n");
+        } else {
+            b.append("  waves:      ").append(waves).append(" of up to ").append(waveSize).append(" points")
+                    .append(spec.job().waveSize() > 0 ? "\n" : " (automatic)\n");
+        }
         b.append("  curves:     ").append(spec.job().recordCurves() ? "recorded" : "not recorded").append('\n');
         b.append("  estimate:   ~").append(human(cpu)).append(" of CPU, ~").append(human(wall)).append(" wall on ")
                 .append(Math.min(cores, parts)).append(Math.min(cores, parts) == 1 ? " core" : " cores")

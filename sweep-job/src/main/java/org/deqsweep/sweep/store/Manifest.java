@@ -94,6 +94,11 @@ public final class Manifest {
         }
     }
 
+    /** The Spark jobs of waves this command ran: automatic waves grow, so fewer than the planned {@code waves}. */
+    public synchronized void wavesRun(long jobs) {
+        root.put("waves_run", jobs);
+    }
+
     /** Why the sweep stopped (one line), for a manifest written as "failed". */
     public void failure(String reason) {
         String line = reason.lines().findFirst().orElse("");

@@ -18,8 +18,12 @@ class SpecDryRunTest {
         assertEquals(3120, p.gridSize());
         assertEquals(2730, p.included());
         assertEquals(8, p.partitions(), "2 cores x 4 tasks per core");
-        assertEquals(1, p.waves());
+        assertEquals(64, p.waveSize(), "automatic: 8 points per task at first");
+        assertEquals(2730, p.maxWaveSize(), "the cost model keeps the whole grid under 10 minutes");
+        assertEquals(43, p.waves(), "at most, at the first size");
         String text = p.describe();
+        assertTrue(text.contains("waves:      at most 43: automatic, the first of 64 points (8 per task), later ones sized"
+                + " to take about 10 s as measured, up to 2730 points"), text);
         assertTrue(text.contains("= 3120 points"), text);
         assertTrue(text.contains("included:   2730 runs"), text);
         assertTrue(text.contains("a model, not a measurement"), text);
@@ -44,6 +48,24 @@ class SpecDryRunTest {
         assertEquals(30, fromSpec.waveSize());
         assertEquals(4, fromSpec.waves());
         assertEquals(5, DryRunPlan.of(s, 2, 5).partitions(), "the caller's partition count wins");
+    }
+
+    @Test
+    void automaticWavesGrowToTheirMeasuredTimeAndBackWithinTheirBounds() {
+        DryRunPlan p = DryRunPlan.of(SpecParser.parse(SpecTestSupport.resource("linear-stepsize.yaml"), List.of()), 2, 0);
+        assertTrue(p.wavesGrow());
+        assertEquals(512, p.nextWaveSize(64, 0.1), "6400 points would take 10 s; growth is at most 8x");
+        assertEquals(1280, p.nextWaveSize(512, 4.0), "10 s at 512 points per 4 s");
+        assertEquals(2730, p.nextWaveSize(512, 1.0), "never beyond the cost model's bound");
+        assertEquals(256, p.nextWaveSize(512, 20.0), "a slower region shrinks the waves");
+        assertEquals(64, p.nextWaveSize(64, 60.0), "never below the first waves' size");
+        assertEquals(512, p.nextWaveSize(64, 0.0), "an instant wave grows by the most allowed");
+
+        DryRunPlan fixed = DryRunPlan.of(SpecTestSupport.parse("name: w\ngrid: {seed: 'range(0, 100)'}\njob: {wave_size: 30}\n"), 2, 0);
+        assertFalse(fixed.wavesGrow());
+        assertEquals(30, fixed.nextWaveSize(30, 0.01), "job.wave_size is kept whatever the waves take");
+        assertEquals(30, fixed.maxWaveSize());
+        assertTrue(fixed.describe().contains("waves:      4 of up to 30 points\n"), fixed.describe());
     }
 
     @Test
