@@ -91,12 +91,6 @@ public record SweepSpec(String name, String description, List<Axis> grid, List<Z
         public static final Job DEFAULTS = new Job(null, 4, 0, 1_000_000L, true);
     }
 
-    /** The same spec with other execution settings (the refine section and the canonical JSON kept). */
-    public SweepSpec withJob(Job newJob) {
-        return new SweepSpec(name, description, grid, zip, exclude, fixed, newJob, refine, sourceName, rawText, overrides,
-                canonicalJson);
-    }
-
     /** The model family when it is the same for every run, else null (it varies in the grid or a zip group). */
     public String family() {
         return (String) fixed.get("family");
