@@ -153,7 +153,10 @@ public record DryRunPlan(String name, long gridSize, long included, int cores, i
         return Refinement.budget(values, included / values.size(), spec.refine());
     }
 
-    /** Automatic wave size: as many waves as needed for each to take about {@link #TARGET_WAVE_SECONDS} of wall time. */
+    /**
+     * The cost model's bound on an automatic wave ({@link #maxWaveSize}): as many waves as needed for each to take at most
+     * about {@link #TARGET_WAVE_SECONDS} of wall time. The waves start smaller and grow as measured ({@link #nextWaveSize}).
+     */
     public static long autoWaveSize(long included, double wallSeconds) {
         long waves = Math.max(1, (long) Math.ceil(wallSeconds / TARGET_WAVE_SECONDS));
         return Math.max(1, (included + waves - 1) / waves);
